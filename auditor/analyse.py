@@ -1,0 +1,116 @@
+"""Per-file analysis: a pure function of a file's path and bytes.
+
+Every file gets the text scans (secrets, suppression comments). Python files
+are checked for syntax with ``ast`` (cheap), and only those that import a
+known SDK go through the libcst pass. The result is a :class:`FileFacts`,
+which the engine caches by content hash.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import io
+import tokenize
+
+from auditor.knowledge import sdk_table
+from auditor.model import FileFacts, ScanError
+from auditor.scanners.python import PythonFacts, scan_source
+from auditor.scanners.text import find_secrets, find_suppressions
+
+# Bump when a change to the scanners changes what they report: old cache
+# entries are then ignored.
+ANALYSIS_VERSION = "1"
+BINARY_SNIFF = 8192
+
+
+def _decode_python(data: bytes) -> tuple[str | None, str]:
+    """Decode as Python does: a BOM or coding cookie, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, f"cannot decode: {exc.msg}"
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        if encoding in {"utf-8", "utf-8-sig"}:
+            return None, "not valid UTF-8 and no coding cookie"
+        return None, f"not valid {encoding} (from its coding cookie)"
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, ""
+
+
+def _decode_text(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    return data.decode("utf-8", "replace")
+
+
+def analyse(path: str, data: bytes) -> FileFacts:
+    suffix = path.rpartition(".")[2].lower() if "." in path.rpartition("/")[2] else ""
+    is_code = suffix in {"py", "pyi", "ipynb"}
+    if b"\0" in data[:BINARY_SNIFF]:
+        if is_code:
+            return FileFacts(path, errors=(ScanError(path, "binary", "binary content; not read"),))
+        return FileFacts(path)
+    if suffix in {"py", "pyi"}:
+        text, problem = _decode_python(data)
+        if text is None:
+            return FileFacts(path, errors=(ScanError(path, "decode-error", problem),))
+    else:
+        text = _decode_text(data)
+    secrets = find_secrets(path, text)
+    suppressions = find_suppressions(text)
+    code = PythonFacts()
+    table = sdk_table()
+    if suffix in {"py", "pyi"}:
+        if table.import_pattern.search(data):
+            code = scan_source(path, text, table=table)
+        else:
+            code = _syntax_only(path, text)
+    elif suffix == "ipynb" and any(root.encode() in data for root in table.roots):
+        from auditor.scanners.notebooks import scan_notebook
+
+        code = scan_notebook(path, text)
+    elif suffix == "ipynb":
+        code = _notebook_syntax_only(path, text)
+    return FileFacts(
+        path=path,
+        parsed=code.parsed,
+        imports=tuple(code.imports),
+        call_sites=tuple(code.call_sites),
+        prompts=tuple(code.prompts),
+        secrets=tuple(secrets),
+        suppressions=tuple(suppressions),
+        errors=tuple(code.errors),
+    )
+
+
+def _syntax_only(path: str, text: str) -> PythonFacts:
+    """A file with no SDK import: only its syntax is checked (with ``ast``; libcst
+    confirms a failure, since it knows newer grammar than an old interpreter)."""
+    try:
+        ast.parse(text)
+        return PythonFacts()
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    # scan_source reports the error in the same words as for SDK files.
+    return scan_source(path, text)
+
+
+def _notebook_syntax_only(path: str, text: str) -> PythonFacts:
+    import json
+
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return PythonFacts(errors=[ScanError(path, "parse-error", "not valid notebook JSON")])
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return PythonFacts(errors=[ScanError(path, "parse-error", "notebook has no cells list")])
+    return PythonFacts()
+
+
+def analyse_batch(items: list[tuple[str, bytes]]) -> list[dict[str, object]]:
+    """Worker entry point: JSON-ready dicts (no pickled classes cross processes)."""
+    return [analyse(path, data).to_dict() for path, data in items]

@@ -1,0 +1,273 @@
+"""The command line: ``ragfit scan | rules | explain``.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it;
+2 a usage, configuration or I/O error, printed as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from auditor import __version__
+from auditor.config import (
+    FAIL_ON,
+    Config,
+    ConfigError,
+    check_rule_patterns,
+    load_config,
+    parse_rule_list,
+)
+from auditor.model import Report, ScanError
+from auditor.rules import CATALOG, all_rules, rule_by_id
+
+FORMATS = ("terminal", "json", "sarif", "markdown", "github")
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, exit 2 (argparse prints the whole usage otherwise).
+        self.exit(EXIT_ERROR, f"ragfit: error: {message} (see `ragfit {self._verb()}--help`)\n")
+
+    def _verb(self) -> str:
+        name = self.prog.split()
+        return f"{name[1]} " if len(name) > 1 else ""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ragfit",
+        description="Audit a repository's LLM usage: RAG or fine-tuning, supply chain, licenses.",
+    )
+    parser.add_argument("--version", action="version", version=f"ragfit {__version__}")
+    verbs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    scan = verbs.add_parser("scan", help="audit a repository")
+    scan.add_argument("path", nargs="?", default=".", help="repository to scan (default: .)")
+    scan.add_argument("--format", choices=FORMATS, default="terminal")
+    scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    scan.add_argument("--select", metavar="IDS", help="only these rules (ids or prefixes)")
+    scan.add_argument("--ignore", metavar="IDS", help="skip these rules (ids or prefixes)")
+    scan.add_argument("--fail-on", choices=FAIL_ON, help="lowest severity that fails (error)")
+    scan.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    scan.add_argument("--offline", action="store_true", help="never use the network")
+    scan.add_argument("--vuln-db", metavar="PATH", help="OSV advisories (directory or zip)")
+    scan.add_argument("--python", metavar="PATH", help="the project's environment (licenses)")
+    scan.add_argument("--config", metavar="FILE", help="configuration file")
+    scan.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes")
+    scan.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    scan.add_argument("--baseline", metavar="FILE", help="hide findings recorded in FILE")
+    scan.add_argument("--diff-base", metavar="REF", help="only files changed since REF")
+    scan.add_argument("--quiet", "-q", action="store_true", help="findings and summary only")
+    scan.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails id")
+    verbs.add_parser("rules", help="list the rules")
+    explain = verbs.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("rule_id", metavar="ID")
+    return parser
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"ragfit: error: {message}\n")
+    return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "rules":
+            return _rules(sys.stdout)
+        if args.command == "explain":
+            return _explain(args.rule_id, sys.stdout)
+        parser.print_help()
+        return EXIT_ERROR
+    except (ConfigError, UsageError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+def _rules(out: TextIO) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="ragfit rules", show_lines=False)
+    for column in ("id", "name", "severity", "summary"):
+        table.add_column(column)
+    for rule in all_rules():
+        table.add_row(rule.id, rule.name, rule.severity.label, rule.summary())
+    Console(file=out, soft_wrap=False).print(table)
+    return EXIT_OK
+
+
+def _explain(rule_id: str, out: TextIO) -> int:
+    rule = rule_by_id(rule_id)
+    if rule is None:
+        if rule_id.upper() in CATALOG:
+            raise UsageError(f"{rule_id.upper()} is reserved and not implemented yet")
+        raise UsageError(f"unknown rule `{rule_id}` (see `ragfit rules`)")
+    out.write(f"# {rule.id} {rule.name} ({rule.severity.label})\n\n{rule.doc()}\n")
+    return EXIT_OK
+
+
+def _config_for(args: argparse.Namespace, root: Path) -> tuple[Config, list[ScanError]]:
+    explicit = Path(args.config) if args.config else None
+    config, errors = load_config(root, explicit)
+    config = config.merged(
+        select=parse_rule_list(args.select),
+        ignore=parse_rule_list(args.ignore),
+        fail_on=args.fail_on,
+    )
+    for where, patterns in (("select", config.select), ("ignore", config.ignore)):
+        check_rule_patterns(patterns, sorted(CATALOG), where)
+    return config, errors
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from auditor.engine import Options, audit, write_output
+
+    root = Path(args.path)
+    if not root.exists():
+        raise UsageError(f"{args.path}: no such file or directory")
+    if not root.is_dir():
+        raise UsageError(f"{args.path}: not a directory (ragfit scans a repository)")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    for flag, value in (("--vuln-db", args.vuln_db), ("--python", args.python)):
+        if value is not None and not Path(value).exists():
+            raise UsageError(f"{flag} {value}: no such file or directory")
+    config, config_errors = _config_for(args, root.resolve())
+    baseline_path = Path(args.baseline) if args.baseline else None
+    baseline = _read_baseline(baseline_path) if baseline_path and baseline_path.exists() else None
+
+    progress, finish = _progress(args)
+    try:
+        report = audit(
+            root,
+            config,
+            Options(
+                jobs=args.jobs,
+                use_cache=not args.no_cache,
+                baseline=baseline or frozenset(),
+                diff_base=args.diff_base,
+                progress=progress,
+                extra_errors=tuple(config_errors),
+            ),
+        )
+    except ValueError as exc:  # --diff-base with an unknown ref
+        raise UsageError(str(exc)) from None
+    finally:
+        finish()
+
+    if baseline_path is not None and baseline is None:
+        from auditor.reporters.json import render_baseline
+
+        _write(baseline_path, render_baseline(report))
+        sys.stderr.write(
+            f"ragfit: wrote a baseline of {len(report.findings)} findings to {baseline_path}\n"
+        )
+        return EXIT_OK
+    _emit(report, args)
+    threshold = config.fail_threshold
+    if args.exit_zero or threshold is None:
+        return EXIT_OK
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
+
+
+def _read_baseline(path: Path) -> frozenset[tuple[str, str]]:
+    from auditor.reporters.json import read_baseline_fingerprints
+
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--baseline {path}: cannot read ({exc})") from None
+    try:
+        return frozenset(read_baseline_fingerprints(text))
+    except ValueError as exc:
+        raise UsageError(f"--baseline {path}: {exc}") from None
+
+
+def _write(path: Path, text: str) -> None:
+    from auditor.engine import write_output
+
+    try:
+        write_output(path, text)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _emit(report: Report, args: argparse.Namespace) -> None:
+    fmt = args.format
+    if fmt == "terminal":
+        from rich.console import Console
+
+        from auditor.reporters.terminal import render_terminal
+
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                render_terminal(report, Console(file=handle, width=120), quiet=args.quiet)
+            return
+        render_terminal(report, Console(), quiet=args.quiet)
+        return
+    text = _render(report, fmt, args.sarif_category)
+    if args.output:
+        _write(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _render(report: Report, fmt: str, category: str | None) -> str:
+    if fmt == "json":
+        from auditor.reporters.json import render_json
+
+        return render_json(report)
+    if fmt == "sarif":
+        from auditor.reporters.sarif import render_sarif
+
+        return render_sarif(report, category=category)
+    if fmt == "markdown":
+        from auditor.reporters.markdown import render_markdown
+
+        return render_markdown(report)
+    from auditor.reporters.github import render_github
+
+    return render_github(report)
+
+
+def _progress(args: argparse.Namespace) -> tuple[object | None, object]:
+    """A progress bar on a terminal, for the terminal format only."""
+    if args.format != "terminal" or args.quiet or not sys.stderr.isatty() or os.environ.get("CI"):
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task = bar.add_task("scanning", total=None)
+    started = [False]
+
+    def update(done: int, total: int) -> None:
+        if total < 200:  # short scans finish before a bar would help
+            return
+        if not started[0]:
+            bar.start()
+            started[0] = True
+        bar.update(task, completed=done, total=total)
+
+    def finish() -> None:
+        if started[0]:
+            bar.stop()
+
+    return update, finish

@@ -1,0 +1,303 @@
+"""audit(root, options) -> Report: discover, analyse (cached, parallel), run rules."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from auditor import __version__
+from auditor.analyse import ANALYSIS_VERSION, analyse, analyse_batch
+from auditor.config import Config
+from auditor.discover import discover
+from auditor.facts import RepoFacts
+from auditor.model import FileFacts, Finding, Report, ScanError, Severity, sorted_findings
+from auditor.rules import selected_rules
+from auditor.scanners.text import redact_text
+
+CACHE_DIR = ".ragfit_cache"
+CACHE_FILE = "facts.json"
+# Below this many files to analyse, a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 16
+BATCH_FILES = 8
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class Options:
+    jobs: int | None = None
+    use_cache: bool = True
+    baseline: frozenset[tuple[str, str]] = frozenset()
+    diff_base: str | None = None
+    progress: Progress | None = None
+    extra_errors: tuple[ScanError, ...] = ()
+
+
+@dataclass
+class _Analysis:
+    per_file: dict[str, FileFacts] = field(default_factory=dict)
+    parsed: int = 0
+    cached: int = 0
+    errors: list[ScanError] = field(default_factory=list)
+
+
+def _salt() -> str:
+    """Cache entries are valid for one ragfit version and one SDK table."""
+    table = resources.files("auditor.checks.data").joinpath("sdks.toml").read_bytes()
+    digest = hashlib.blake2b(table, digest_size=8).hexdigest()
+    return f"{__version__}:{ANALYSIS_VERSION}:{digest}"
+
+
+def _content_key(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class FactCache:
+    """Per-file facts by content hash in ``.ragfit_cache/facts.json`` (plain JSON,
+    never pickle: the cache sits inside a repository that may not be trusted)."""
+
+    def __init__(self, root: Path, enabled: bool) -> None:
+        self.dir = root / CACHE_DIR
+        self.enabled = enabled
+        self.salt = _salt()
+        self.entries: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        if enabled:
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            data = json.loads((self.dir / CACHE_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("salt") == self.salt:
+            entries = data.get("entries")
+            if isinstance(entries, dict):
+                self.entries = entries
+
+    def get(self, key: str, path: str) -> FileFacts | None:
+        raw = self.entries.get(key)
+        if raw is None:
+            return None
+        try:
+            facts = FileFacts.from_dict(raw)
+        except (KeyError, TypeError, ValueError):
+            return None
+        self.used[key] = raw
+        return facts.with_path(path)
+
+    def put(self, key: str, raw: dict[str, Any]) -> None:
+        self.used[key] = raw
+
+    def save(self) -> None:
+        if not self.enabled or self.used == self.entries:
+            return
+        try:
+            self.dir.mkdir(exist_ok=True)
+            ignore = self.dir / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by ragfit: the cache ignores itself.\n*\n", "utf-8")
+            payload = json.dumps({"salt": self.salt, "entries": self.used}, separators=(",", ":"))
+            _atomic_write(self.dir / CACHE_FILE, payload)
+        except OSError:
+            pass  # a read-only checkout still gets its report
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_output(path: Path, text: str) -> None:
+    """``--output``: written atomically, so a reader never sees half a report."""
+    _atomic_write(path, text)
+
+
+def _analyse_all(root: Path, files: list[str], options: Options) -> _Analysis:
+    result = _Analysis()
+    cache = FactCache(root, options.use_cache)
+    todo: list[tuple[str, bytes, str]] = []
+    for path in files:
+        try:
+            data = (root / path).read_bytes()
+        except OSError as exc:
+            result.errors.append(ScanError(path, "unreadable", exc.strerror or type(exc).__name__))
+            continue
+        key = _content_key(data)
+        hit = cache.get(key, path)
+        if hit is not None:
+            result.per_file[path] = hit
+            result.cached += 1
+        else:
+            todo.append((path, data, key))
+    total = len(todo)
+    jobs = options.jobs or os.cpu_count() or 1
+    if options.progress is not None:
+        options.progress(0, total)
+    done = 0
+    raw_results: Iterable[tuple[str, str, dict[str, Any]]]
+    if jobs > 1 and total >= PARALLEL_MIN_FILES:
+        raw_results = _parallel(todo, jobs)
+    else:
+        raw_results = ((p, k, analyse(p, d).to_dict()) for p, d, k in todo)
+    for path, key, raw in raw_results:
+        facts = FileFacts.from_dict(raw)
+        result.per_file[path] = facts
+        result.parsed += int(facts.parsed)
+        cache.put(key, raw)
+        done += 1
+        if options.progress is not None:
+            options.progress(done, total)
+    cache.save()
+    return result
+
+
+def _parallel(
+    todo: list[tuple[str, bytes, str]], jobs: int
+) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    # Big files first, so that one large file does not finish last on its own.
+    ordered = sorted(todo, key=lambda item: -len(item[1]))
+    batches = [ordered[i : i + BATCH_FILES] for i in range(0, len(ordered), BATCH_FILES)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(analyse_batch, [(p, d) for p, d, _ in b]) for b in batches]
+        for batch, future in zip(batches, futures, strict=True):
+            try:
+                outputs = future.result()
+            except Exception as exc:  # a worker that died: analyse here, one file at a time
+                outputs = [_analyse_safely(p, d, exc) for p, d, _ in batch]
+            for (path, _, key), raw in zip(batch, outputs, strict=True):
+                yield path, key, raw
+
+
+def _analyse_safely(path: str, data: bytes, cause: BaseException) -> dict[str, Any]:
+    try:
+        return analyse(path, data).to_dict()
+    except Exception:
+        error = ScanError(path, "internal-error", f"analysis failed ({type(cause).__name__})")
+        return FileFacts(path, errors=(error,)).to_dict()
+
+
+def _changed_files(root: Path, base: str) -> set[str]:
+    """Files changed since ``base`` (committed, staged, unstaged or untracked)."""
+    commands = [
+        ["git", "-C", str(root), "diff", "--name-only", "--relative", "-z", f"{base}"],
+        ["git", "-C", str(root), "ls-files", "-z", "--others", "--exclude-standard"],
+    ]
+    changed: set[str] = set()
+    for command in commands:
+        done = subprocess.run(command, capture_output=True, timeout=60, check=False)
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ValueError(f"--diff-base {base}: {message[-1] if message else 'git failed'}")
+        changed.update(n for n in done.stdout.decode("utf-8", "replace").split("\0") if n)
+    return changed
+
+
+def _fingerprints(findings: list[Finding], facts: RepoFacts) -> list[Finding]:
+    """A hash of the rule, the path and what was found (the line's text, or the
+    rule's own key), numbered among equals: stable across unrelated edits."""
+    seen: Counter[str] = Counter()
+    out: list[Finding] = []
+    for finding in sorted_findings(findings):
+        loc = finding.location
+        key = finding.fingerprint_key or " ".join(facts.line(loc.path, loc.line).split())
+        base = f"{finding.rule_id}|{loc.path}|{key}"
+        seen[base] += 1
+        digest = hashlib.sha256(f"{base}|{seen[base]}".encode()).hexdigest()[:20]
+        out.append(replace(finding, fingerprint=digest))
+    return out
+
+
+def _suppressed(finding: Finding, facts: RepoFacts, per_path: Mapping[str, Any]) -> bool:
+    file_facts = facts.per_file.get(finding.location.path)
+    if file_facts is not None:
+        for line, ids in file_facts.suppressions:
+            if line == finding.location.line and ("*" in ids or finding.rule_id in ids):
+                return True
+    for glob, ids in per_path.items():
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", [glob])
+        if spec.match_file(finding.location.path) and any(
+            finding.rule_id.startswith(i) for i in ids
+        ):
+            return True
+    return False
+
+
+def audit(root: Path, config: Config, options: Options | None = None) -> Report:
+    options = options or Options()
+    started = time.perf_counter()
+    root = root.resolve()
+    found = discover(root, exclude=config.exclude, max_file_size=config.max_file_size)
+    analysis = _analyse_all(root, [f.path for f in found.files], options)
+    facts = RepoFacts(root, config, found.files, analysis.per_file)
+    errors = [*options.extra_errors, *found.errors, *analysis.errors]
+    for path in sorted(analysis.per_file):
+        errors.extend(analysis.per_file[path].errors)
+
+    findings: list[Finding] = []
+    rules = selected_rules(config.select, config.ignore)
+    for rule_class in rules:
+        try:
+            findings.extend(rule_class().check(facts))
+        except Exception as exc:  # one broken rule must not stop the scan
+            errors.append(
+                ScanError("", "rule-error", f"{rule_class.id} crashed: {type(exc).__name__}")
+            )
+    findings = [
+        replace(
+            f,
+            message=redact_text(f.message),
+            severity=Severity(f.severity),
+        )
+        for f in findings
+    ]
+    findings = _fingerprints(findings, facts)
+    kept: list[Finding] = []
+    suppressed = baselined = 0
+    changed = _changed_files(root, options.diff_base) if options.diff_base else None
+    for finding in findings:
+        if changed is not None and finding.location.path not in changed:
+            continue
+        if _suppressed(finding, facts, config.per_path_ignores):
+            suppressed += 1
+        elif (finding.rule_id, finding.fingerprint) in options.baseline:
+            baselined += 1
+        else:
+            kept.append(finding)
+    errors = [replace(e, message=redact_text(e.message)) for e in errors]
+    return Report(
+        root=str(root),
+        version=__version__,
+        files=len(found.files),
+        python_files=facts.python_files,
+        seconds=time.perf_counter() - started,
+        call_sites=facts.call_sites,
+        providers=facts.providers,
+        current_approach=facts.current_approach,
+        findings=sorted_findings(kept),
+        errors=tuple(sorted(errors, key=lambda e: (e.path, e.kind, e.message))),
+        suppressed=suppressed,
+        baselined=baselined,
+        parsed_files=analysis.parsed,
+        cached_files=analysis.cached,
+        rules=tuple(r.id for r in rules),
+    )

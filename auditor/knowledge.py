@@ -1,0 +1,169 @@
+"""Load the knowledge tables in ``checks/data`` (``auditor.checks.data``) once."""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CAPABILITIES = frozenset(
+    {
+        "chat",
+        "completion",
+        "embedding",
+        "fine-tune",
+        "training",
+        "vector-store",
+        "retriever",
+        "document-loader",
+        "rerank",
+        "prompt",
+    }
+)
+
+
+def load_table(name: str) -> dict[str, Any]:
+    """Read ``checks/data/<name>.toml`` from the installed package."""
+    text = resources.files("auditor.checks.data").joinpath(f"{name}.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@dataclass(frozen=True)
+class ArgCondition:
+    """``when = {position = 0, keyword = "purpose", equals = [...]}``."""
+
+    equals: tuple[str, ...]
+    keyword: str | None = None
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class TypeEntry:
+    """A class or factory whose instances ragfit follows."""
+
+    canonical: str
+    provider: str
+    capability: str | None
+    model_args: tuple[str | int, ...]
+    when: ArgCondition | None
+
+
+@dataclass(frozen=True)
+class ApiEntry:
+    """A call that is a call site (or, for capability ``prompt``, a prompt template)."""
+
+    name: str
+    provider: str | None
+    capability: str
+    model_args: tuple[str | int, ...]
+    when: ArgCondition | None
+    returns: str | None
+    provider_from_model: bool
+    provider_keyword: str | None
+
+
+def _condition(raw: Mapping[str, Any] | None) -> ArgCondition | None:
+    if not raw:
+        return None
+    return ArgCondition(
+        equals=tuple(str(v) for v in raw["equals"]),
+        keyword=raw.get("keyword"),
+        position=raw.get("position"),
+    )
+
+
+def _model_args(raw: Sequence[Any] | None) -> tuple[str | int, ...]:
+    return tuple(a if isinstance(a, int) else str(a) for a in (raw or ()))
+
+
+@dataclass(frozen=True)
+class SdkTable:
+    types: Mapping[str, tuple[TypeEntry, ...]]
+    type_globs: Mapping[str, tuple[TypeEntry, ...]]
+    apis: Mapping[str, ApiEntry]
+    class_provider: Mapping[str, str]
+    roots: frozenset[str]
+    # Matches an import of one of ``roots`` at the start of a line.
+    import_pattern: re.Pattern[bytes]
+
+    def type_entries(self, name: str) -> tuple[TypeEntry, ...]:
+        """The type entries for a qualified name, exact names before globs."""
+        exact = self.types.get(name, ())
+        module, _, cls = name.rpartition(".")
+        if module and cls and not cls.startswith("_"):
+            return exact + self.type_globs.get(module, ())
+        return exact
+
+    def provider_for(self, entry_provider: str, qualified: str) -> str:
+        if entry_provider != "from-class":
+            return entry_provider
+        cls = qualified.rpartition(".")[2]
+        return self.class_provider.get(cls, qualified.split(".")[0].replace("_", "-"))
+
+
+def _build_import_pattern(roots: frozenset[str]) -> re.Pattern[bytes]:
+    alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
+    # `from ROOT...` or `import a, ROOT...` at the start of a (possibly indented) line.
+    pattern = (
+        rf"^[ \t]*(?:from[ \t]+(?:{alternatives})\b"
+        rf"|import[ \t]+(?:[\w.]+[ \t]*(?:as[ \t]+\w+[ \t]*)?,[ \t]*)*(?:{alternatives})\b)"
+    )
+    return re.compile(pattern.encode(), re.MULTILINE)
+
+
+@functools.cache
+def sdk_table() -> SdkTable:
+    raw = load_table("sdks")
+    types: dict[str, list[TypeEntry]] = {}
+    globs: dict[str, list[TypeEntry]] = {}
+    roots: set[str] = set(raw.get("prefilter", {}).get("extra_roots", []))
+    for item in raw.get("type", []):
+        names = [str(n) for n in item["names"]]
+        entry = TypeEntry(
+            canonical=str(item.get("canonical", names[0])),
+            provider=str(item["provider"]),
+            capability=item.get("capability"),
+            model_args=_model_args(item.get("model")),
+            when=_condition(item.get("when")),
+        )
+        for name in names:
+            roots.add(name.split(".")[0])
+            if name.endswith(".*"):
+                globs.setdefault(name[:-2], []).append(entry)
+            else:
+                types.setdefault(name, []).append(entry)
+    canonicals = {e.canonical for v in (*types.values(), *globs.values()) for e in v}
+    apis: dict[str, ApiEntry] = {}
+    for item in raw.get("api", []):
+        for name in item["names"]:
+            name = str(name)
+            if not any(name.startswith(c + ".") for c in canonicals):
+                roots.add(name.split(".")[0])
+            apis[name] = ApiEntry(
+                name=name,
+                provider=item.get("provider"),
+                capability=str(item["capability"]),
+                model_args=_model_args(item.get("model")),
+                when=_condition(item.get("when")),
+                returns=item.get("returns"),
+                provider_from_model=item.get("provider_from_model") == "prefix",
+                provider_keyword=item.get("provider_keyword"),
+            )
+    frozen = frozenset(roots)
+    return SdkTable(
+        types={k: tuple(v) for k, v in types.items()},
+        type_globs={k: tuple(v) for k, v in globs.items()},
+        apis=apis,
+        class_provider=dict(raw.get("class_provider", {})),
+        roots=frozen,
+        import_pattern=_build_import_pattern(frozen),
+    )

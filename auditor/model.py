@@ -1,0 +1,304 @@
+"""The data ragfit passes between its stages: facts, findings and the report.
+
+Everything here is a plain frozen dataclass. Per-file facts are turned into
+JSON-compatible dicts (``to_dict``/``from_dict``) so that they can be cached by
+content hash and sent between worker processes without pickle.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``--fail-on`` is a comparison."""
+
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown severity {text!r} (expected error, warning or note)"
+            ) from None
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the repository: a relative POSIX path and a 1-based region."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    path: str
+    line: int
+    detail: str
+
+    def to_dict(self) -> JSON:
+        return {"path": self.path, "line": self.line, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One call into an LLM, embedding, vector store or training API."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    provider: str
+    capability: str
+    api: str
+    model: str | None = None
+    fine_tuned: bool = False
+
+    def to_dict(self) -> JSON:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "provider": self.provider,
+            "capability": self.capability,
+            "api": self.api,
+            "model": self.model,
+            "fine_tuned": self.fine_tuned,
+        }
+
+    def to_report(self) -> JSON:
+        """The fields of the JSON contract (schema v1)."""
+        data = self.to_dict()
+        del data["end_line"], data["end_column"]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CallSite:
+        return cls(**data)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.line, self.column, self.end_line, self.end_column)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Prompt text found as a literal or a constant: a fact for the adaptation rules.
+
+    ``role`` is ``system``, ``user``, ``assistant`` (few-shot answers), or
+    ``template`` for prompt templates whose role is not stated.
+    """
+
+    path: str
+    line: int
+    role: str
+    text: str
+    api: str | None = None
+
+    def to_dict(self) -> JSON:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "role": self.role,
+            "text": self.text,
+            "api": self.api,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Prompt:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A credential found in a file. ``redacted`` is the only form ever shown."""
+
+    path: str
+    line: int
+    column: int
+    end_column: int
+    kind: str
+    redacted: str
+    digest: str
+
+    def to_dict(self) -> JSON:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_column": self.end_column,
+            "kind": self.kind,
+            "redacted": self.redacted,
+            "digest": self.digest,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Secret:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """A file that could not be read or parsed, or a rule that crashed."""
+
+    path: str
+    kind: str
+    message: str
+
+    def to_dict(self) -> JSON:
+        return {"path": self.path, "kind": self.kind, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScanError:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """Everything ragfit learns from one file's bytes: a pure, cacheable value."""
+
+    path: str
+    parsed: bool = False
+    imports: tuple[str, ...] = ()
+    call_sites: tuple[CallSite, ...] = ()
+    prompts: tuple[Prompt, ...] = ()
+    secrets: tuple[Secret, ...] = ()
+    suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    errors: tuple[ScanError, ...] = ()
+
+    def to_dict(self) -> JSON:
+        return {
+            "path": self.path,
+            "parsed": self.parsed,
+            "imports": list(self.imports),
+            "call_sites": [c.to_dict() for c in self.call_sites],
+            "prompts": [p.to_dict() for p in self.prompts],
+            "secrets": [s.to_dict() for s in self.secrets],
+            "suppressions": [[line, list(ids)] for line, ids in self.suppressions],
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FileFacts:
+        return cls(
+            path=data["path"],
+            parsed=bool(data["parsed"]),
+            imports=tuple(data["imports"]),
+            call_sites=tuple(CallSite.from_dict(c) for c in data["call_sites"]),
+            prompts=tuple(Prompt.from_dict(p) for p in data["prompts"]),
+            secrets=tuple(Secret.from_dict(s) for s in data["secrets"]),
+            suppressions=tuple((int(line), tuple(ids)) for line, ids in data["suppressions"]),
+            errors=tuple(ScanError.from_dict(e) for e in data["errors"]),
+        )
+
+    def with_path(self, path: str) -> FileFacts:
+        """The same facts for an identical file at another path (cache hits)."""
+        if path == self.path:
+            return self
+        return FileFacts.from_dict(_repath(self.to_dict(), path))
+
+
+def _repath(data: JSON, path: str) -> JSON:
+    data["path"] = path
+    for key in ("call_sites", "prompts", "secrets", "errors"):
+        for item in data[key]:
+            item["path"] = path
+    return data
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    message: str
+    location: Location
+    fingerprint: str = ""
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    # What identifies this finding apart from its line number; empty means the
+    # text of the reported line is used.
+    fingerprint_key: str = ""
+
+    def to_dict(self) -> JSON:
+        loc = self.location
+        return {
+            "rule_id": self.rule_id,
+            "rule_name": self.rule_name,
+            "severity": self.severity.label,
+            "message": self.message,
+            "path": loc.path,
+            "line": loc.line,
+            "column": loc.column,
+            "end_line": loc.end_line if loc.end_line is not None else loc.line,
+            "end_column": loc.end_column,
+            "fingerprint": self.fingerprint,
+            "properties": dict(self.properties),
+        }
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.location.path, self.location.line, self.location.column, self.rule_id)
+
+
+@dataclass(frozen=True)
+class Question:
+    level: str
+    score: float = 0.0
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    root: str
+    version: str
+    files: int
+    python_files: int
+    seconds: float
+    call_sites: tuple[CallSite, ...]
+    providers: tuple[str, ...]
+    current_approach: str
+    findings: tuple[Finding, ...]
+    errors: tuple[ScanError, ...]
+    suppressed: int = 0
+    baselined: int = 0
+    parsed_files: int = 0
+    cached_files: int = 0
+    rules: tuple[str, ...] = ()
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s.label: self.count(s) for s in sorted(Severity, reverse=True)}
+
+    def providers_by_capability(self) -> dict[str, dict[str, int]]:
+        table: dict[str, dict[str, int]] = {}
+        for site in self.call_sites:
+            row = table.setdefault(site.provider, {})
+            row[site.capability] = row.get(site.capability, 0) + 1
+        return {p: dict(sorted(caps.items())) for p, caps in sorted(table.items())}
+
+
+def sorted_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: f.sort_key))

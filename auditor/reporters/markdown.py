@@ -1,0 +1,112 @@
+"""Markdown for a pull-request comment or a GitHub Actions job summary.
+
+Every piece of repository-derived text is escaped, so that a message or a path
+cannot break a table, open a link or inject HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from auditor.model import Finding, Report, Severity
+
+MAX_CALL_SITES = 50
+MAX_FINDINGS = 200
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ICONS = {Severity.ERROR: "🔴", Severity.WARNING: "🟡", Severity.NOTE: "🔵"}
+
+
+def _cell(text: str) -> str:
+    """One table cell: one line, Markdown punctuation and ``|`` backslash-escaped."""
+    return _SPECIAL.sub(r"\\\1", _LINE_BREAK.sub(" ", text)).strip()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _summary_line(report: Report) -> str:
+    parts = [
+        _plural(report.count(Severity.ERROR), "error"),
+        _plural(report.count(Severity.WARNING), "warning"),
+        _plural(report.count(Severity.NOTE), "note"),
+    ]
+    head = f"**{_plural(len(report.findings), 'finding')}** ({', '.join(parts)})"
+    tail = [f"{_plural(report.files, 'file')} scanned", f"{report.seconds:.2f}s"]
+    if report.suppressed:
+        tail.append(f"{report.suppressed} suppressed")
+    if report.baselined:
+        tail.append(f"{report.baselined} baselined")
+    if report.errors:
+        tail.append(_plural(len(report.errors), "scan error"))
+    return " · ".join([head, *tail])
+
+
+def _inventory(report: Report) -> list[str]:
+    out = ["### LLM usage", ""]
+    table = report.providers_by_capability()
+    if not table:
+        return [*out, "No LLM usage found.", ""]
+    out += ["| Provider | Capabilities |", "| --- | --- |"]
+    for provider, capabilities in table.items():
+        caps = ", ".join(f"{_cell(cap)} ({count})" for cap, count in capabilities.items())
+        out.append(f"| {_cell(provider)} | {caps} |")
+    out += [
+        "",
+        "| Location | Provider | Capability | API | Model |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for site in report.call_sites[:MAX_CALL_SITES]:
+        out.append(
+            f"| {_cell(f'{site.path}:{site.line}')} | {_cell(site.provider)}"
+            f" | {_cell(site.capability)} | {_cell(site.api)} | {_cell(site.model or '')} |"
+        )
+    more = len(report.call_sites) - MAX_CALL_SITES
+    if more > 0:
+        out += ["", f"… and {more} more call sites"]
+    return [*out, ""]
+
+
+def _findings(report: Report) -> list[str]:
+    out = ["### Findings", ""]
+    if not report.findings:
+        return [*out, "No findings.", ""]
+    ordered: list[Finding] = sorted(report.findings, key=lambda f: -f.severity)
+    out += ["| Severity | Rule | Location | Message |", "| --- | --- | --- | --- |"]
+    for finding in ordered[:MAX_FINDINGS]:
+        loc = finding.location
+        rule = f"{finding.rule_id} ({finding.rule_name})" if finding.rule_name else finding.rule_id
+        out.append(
+            f"| {_ICONS[finding.severity]} {finding.severity.label} | {_cell(rule)}"
+            f" | {_cell(f'{loc.path}:{loc.line}')} | {_cell(finding.message)} |"
+        )
+    more = len(ordered) - MAX_FINDINGS
+    if more > 0:
+        out += ["", f"… and {more} more findings"]
+    return [*out, ""]
+
+
+def _errors(report: Report) -> list[str]:
+    if not report.errors:
+        return []
+    out = [
+        "<details>",
+        f"<summary>Scan errors ({len(report.errors)})</summary>",
+        "",
+        "| Path | Kind | Message |",
+        "| --- | --- | --- |",
+    ]
+    for error in report.errors:
+        out.append(f"| {_cell(error.path)} | {_cell(error.kind)} | {_cell(error.message)} |")
+    return [*out, "", "</details>", ""]
+
+
+def render_markdown(report: Report) -> str:
+    """The report as GitHub-flavoured Markdown, ending with a newline."""
+    lines = ["## ragfit", "", _summary_line(report), ""]
+    lines += _inventory(report)
+    lines += _findings(report)
+    lines += _errors(report)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,109 @@
+"""The human-readable report, printed with rich.
+
+Every piece of repository-derived text (paths, messages, model names) goes
+through ``rich.markup.escape``, and emoji codes are not expanded, so a file
+named ``[red].py`` or a message containing ``:smile:`` is printed literally.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from auditor.model import Finding, Report, Severity
+
+COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _markup(text: str) -> Text:
+    return Text.from_markup(text, emoji=False)
+
+
+def _print(console: Console, markup: str) -> None:
+    # A Text is never re-parsed, so this works on a console created with markup=False.
+    console.print(_markup(markup))
+
+
+def _usage_table(report: Report) -> Table | None:
+    table_data = report.providers_by_capability()
+    if not table_data:
+        return None
+    capabilities = sorted({cap for caps in table_data.values() for cap in caps})
+    models: dict[str, list[str]] = {}
+    for site in report.call_sites:
+        seen = models.setdefault(site.provider, [])
+        if site.model and site.model not in seen:
+            seen.append(site.model)
+    table = Table(title="LLM usage", title_justify="left")
+    table.add_column("Provider")
+    for cap in capabilities:
+        table.add_column(_markup(escape(cap)), justify="right")
+    table.add_column("Models")
+    for provider, caps in table_data.items():
+        cells = [_markup(escape(provider))]
+        cells += [Text(str(caps[cap]) if cap in caps else "·") for cap in capabilities]
+        cells.append(_markup(escape(", ".join(sorted(models.get(provider, []))) or "-")))
+        table.add_row(*cells)
+    return table
+
+
+def _finding_line(finding: Finding) -> str:
+    loc = finding.location
+    colour = COLOURS[finding.severity]
+    where = escape(f"{loc.path}:{loc.line}:{loc.column}")
+    rule = f"[{colour}]{escape(finding.rule_id)}[/{colour}]"
+    return f"[bold]{where}[/bold]  {rule}  {escape(finding.message)}"
+
+
+def _summary(report: Report) -> str:
+    tail = [_plural(report.files, "file"), f"{report.seconds:.2f}s"]
+    if report.suppressed:
+        tail.append(f"{report.suppressed} suppressed")
+    if report.baselined:
+        tail.append(f"{report.baselined} baselined")
+    if not report.findings:
+        return " · ".join(["[green]No findings.[/green]", *tail])
+    counts = ", ".join(
+        [
+            _plural(report.count(Severity.ERROR), "error"),
+            _plural(report.count(Severity.WARNING), "warning"),
+            _plural(report.count(Severity.NOTE), "note"),
+        ]
+    )
+    worst = max(f.severity for f in report.findings)
+    colour = COLOURS[worst]
+    head = f"[bold {colour}]{_plural(len(report.findings), 'finding')}[/bold {colour}] ({counts})"
+    return " · ".join([head, *tail])
+
+
+def render_terminal(report: Report, console: Console, *, quiet: bool = False) -> None:
+    """Print the report: LLM usage (unless ``quiet``), findings, errors and a summary."""
+    if not quiet:
+        table = _usage_table(report)
+        if table is None:
+            _print(console, "[dim]No LLM usage found.[/dim]")
+        else:
+            console.print(table)
+        console.print()
+    for severity in sorted(Severity, reverse=True):
+        group = [f for f in report.findings if f.severity is severity]
+        if not group:
+            continue
+        colour = COLOURS[severity]
+        _print(console, f"[bold {colour}]{severity.label} ({len(group)})[/bold {colour}]")
+        for finding in group:
+            _print(console, _finding_line(finding))
+        console.print()
+    if report.errors:
+        _print(console, f"[dim]Scan errors ({len(report.errors)}):[/dim]")
+        for error in report.errors:
+            text = escape(f"{error.path or '-'}: {error.kind}: {error.message}")
+            _print(console, f"[dim]{text}[/dim]")
+        console.print()
+    _print(console, _summary(report))

@@ -1,0 +1,156 @@
+"""The rule framework: one class per file under ``checks/`` (``auditor.checks``).
+
+A rule declares its id, name, default severity, a one-line message template
+and a docstring with the sections ``## What it does``, ``## Why is this bad?``,
+``## Example`` and ``## How to fix``. Its ``valid`` and ``invalid`` examples
+are small repositories that one parametrised test runs through the whole
+pipeline. Rules are found by walking the package, so adding a rule touches
+one file.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from auditor.model import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from auditor.facts import RepoFacts
+
+DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix")
+RULE_ID = re.compile(r"^(AD|SC|LC)\d{3}$")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small repository, ``{path: text}``.
+
+    For an invalid example ``expect`` lists where the rule must fire, as
+    ``"path:line"``; the rule must fire there and nowhere else.
+    """
+
+    files: Mapping[str, str]
+    expect: tuple[str, ...] = ()
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Rule:
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    message: ClassVar[str]
+    tags: ClassVar[tuple[str, ...]] = ()
+    # For security rules: a number in (0, 10] for SARIF's security-severity.
+    security_severity: ClassVar[float | None] = None
+    valid: ClassVar[Sequence[Example]] = ()
+    invalid: ClassVar[Sequence[Example]] = ()
+
+    def check(self, facts: RepoFacts) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        location: Location,
+        *,
+        severity: Severity | None = None,
+        properties: Mapping[str, Any] | None = None,
+        fingerprint_key: str = "",
+        **fmt: object,
+    ) -> Finding:
+        return Finding(
+            rule_id=self.id,
+            rule_name=self.name,
+            severity=severity if severity is not None else self.severity,
+            message=self.message.format(**fmt),
+            location=location,
+            properties=dict(properties or {}),
+            fingerprint_key=fingerprint_key,
+        )
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first paragraph of ``## What it does``."""
+        return doc_section(cls.doc(), "## What it does").split("\n\n")[0].replace("\n", " ")
+
+
+def doc_section(doc: str, heading: str) -> str:
+    start = doc.find(heading)
+    if start < 0:
+        return ""
+    body = doc[start + len(heading) :]
+    end = body.find("\n## ")
+    return (body if end < 0 else body[:end]).strip()
+
+
+@functools.cache
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every rule class in ``auditor.checks``, sorted by id."""
+    package = importlib.import_module("auditor.checks")
+    found: dict[str, type[Rule]] = {}
+    for info in pkgutil.walk_packages(package.__path__, prefix="auditor.checks."):
+        if info.name.startswith("auditor.checks.data"):
+            continue
+        module = importlib.import_module(info.name)
+        for obj in vars(module).values():
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, Rule)
+                and obj is not Rule
+                and obj.__module__ == module.__name__
+            ):
+                if obj.id in found:
+                    raise RuntimeError(f"duplicate rule id {obj.id}")
+                found[obj.id] = obj
+    return tuple(found[key] for key in sorted(found))
+
+
+def rule_by_id(rule_id: str) -> type[Rule] | None:
+    wanted = rule_id.strip().upper()
+    return next((r for r in all_rules() if r.id == wanted), None)
+
+
+def matches(rule_id: str, patterns: Iterable[str]) -> bool:
+    """True when ``rule_id`` is one of ``patterns`` or starts with one (``SC``, ``AD1``)."""
+    return any(rule_id.startswith(p.strip().upper()) for p in patterns if p.strip())
+
+
+def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> tuple[type[Rule], ...]:
+    rules = all_rules()
+    if select:
+        rules = tuple(r for r in rules if matches(r.id, select))
+    return tuple(r for r in rules if not matches(r.id, ignore))
+
+
+# Every rule id of DESIGN's catalog, implemented or reserved for a later issue:
+# `--select`/`--ignore` accept them all, and a pattern matching none is an error.
+CATALOG: dict[str, str] = {
+    "AD001": "adaptation-strategy",
+    "AD101": "fine-tune-on-changing-knowledge",
+    "AD102": "knowledge-stuffed-prompt",
+    "AD103": "repeated-style-instructions",
+    "AD104": "unattributed-high-stakes-answer",
+    "AD110": "deprecated-model-or-api",
+    "SC001": "known-vulnerability",
+    "SC002": "unpinned-dependency",
+    "SC003": "typosquat-suspect",
+    "SC004": "known-malicious-package",
+    "SC005": "extra-index-url",
+    "SC006": "unpinned-vcs-dependency",
+    "SC007": "hardcoded-secret",
+    "SC008": "vulnerability-audit-incomplete",
+    "LC001": "relicensed-component",
+    "LC002": "non-open-source-license",
+    "LC003": "license-incompatible",
+    "LC004": "unknown-license",
+}

@@ -1,0 +1,1038 @@
+"""Find LLM call sites in Python source with libcst and a light name resolver.
+
+What a call really resolves to is worked out from the file itself: imports
+and their aliases, module globals, function locals, ``self.`` attributes set
+in any method of the class, parameters annotated with a client type, factory
+calls and ``with`` targets. Names that merely look like an SDK (a project's
+own ``class OpenAI``, a module named ``embeddings``) resolve to nothing.
+
+libcst's metadata providers are not used for names (a scope pass costs several
+parses); positions come from ``ast`` when the running Python can parse the
+file, matched to libcst's calls in source order and checked by name, and from
+libcst's ``PositionProvider`` otherwise.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Union
+
+import libcst as cst
+
+from auditor.knowledge import ApiEntry, ArgCondition, SdkTable, TypeEntry, sdk_table
+from auditor.model import CallSite, Prompt, ScanError
+
+# ---------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A dotted path reached through an import: ``openai.OpenAI``."""
+
+    qname: str
+
+
+@dataclass(frozen=True)
+class Obj:
+    """An object made by an SDK: an ``openai.OpenAI`` client, a vector store."""
+
+    canonical: str
+    display: str
+    provider: str
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjPath:
+    """An attribute path on an SDK object: ``client.chat.completions``."""
+
+    obj: Obj
+    chain: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A literal kept for later: a string, an f-string, a list of messages."""
+
+    node: cst.BaseExpression
+
+
+@dataclass
+class SelfRef:
+    """``self`` inside a method: its attributes are the class's."""
+
+    attrs: dict[str, Value]
+
+
+class _Opaque:
+    """A name bound to something that is not an SDK (it shadows outer names)."""
+
+    def __repr__(self) -> str:
+        return "OPAQUE"
+
+
+OPAQUE = _Opaque()
+Value = Union[Sym, Obj, ObjPath, Expr, SelfRef, _Opaque]
+Scope = dict[str, Value]
+
+ROLE_NAMES = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "ai": "assistant",
+    "model": "assistant",
+}
+MESSAGE_CLASSES = {
+    "SystemMessage": "system",
+    "HumanMessage": "user",
+    "AIMessage": "assistant",
+    "SystemMessagePromptTemplate": "system",
+    "HumanMessagePromptTemplate": "user",
+    "AIMessagePromptTemplate": "assistant",
+    "ChatMessage": "user",
+}
+SYSTEM_KEYWORDS = ("system", "system_instruction", "system_prompt", "preamble", "instructions")
+USER_KEYWORDS = ("prompt", "input", "contents", "inputs", "text_inputs")
+TEMPLATE_KEYWORDS = ("template", "prefix", "suffix")
+MODEL_PROVIDER_PREFIXES = {
+    "openai": "openai",
+    "azure_openai": "azure-openai",
+    "azure": "azure-openai",
+    "anthropic": "anthropic",
+    "google_genai": "google",
+    "google_vertexai": "google",
+    "google_anthropic_vertex": "google",
+    "vertex_ai": "google",
+    "gemini": "google",
+    "bedrock": "bedrock",
+    "bedrock_converse": "bedrock",
+    "cohere": "cohere",
+    "mistralai": "mistral",
+    "mistral": "mistral",
+    "huggingface": "huggingface",
+    "groq": "groq",
+    "together": "together",
+    "together_ai": "together",
+    "ollama": "ollama",
+}
+MODEL_NAME_PROVIDERS = (
+    (re.compile(r"^(gpt-|o\d|text-embedding-|text-davinci|davinci|babbage|chatgpt)"), "openai"),
+    (re.compile(r"^claude"), "anthropic"),
+    (re.compile(r"^(gemini|text-bison|chat-bison|textembedding-gecko)"), "google"),
+    (re.compile(r"^(command|embed-)"), "cohere"),
+    (re.compile(r"^(mistral|mixtral|codestral|open-mistral)"), "mistral"),
+)
+FINE_TUNED_MODEL = re.compile(r"^ft:|:ft-|custom-model/|/fine-tuned|tunedModels/")
+
+
+def is_fine_tuned(model: str | None) -> bool:
+    return bool(model and FINE_TUNED_MODEL.search(model))
+
+
+# ------------------------------------------------------------ positions
+
+Span = tuple[int, int, int, int]  # line, column (1-based code points), end_line, end_column
+
+
+def _call_name(func: object) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return ""
+
+
+class _AstPositions:
+    """Spans of calls and string literals, taken from ``ast`` (about 10x cheaper than
+    libcst's PositionProvider), matched to libcst's nodes by source order."""
+
+    def __init__(self, tree: ast.Module, lines: Sequence[str]) -> None:
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        calls.sort(
+            key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0))
+        )
+        self.calls = calls
+        self.lines = lines
+        self.strings: dict[str, list[int]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                self.strings.setdefault(node.value, []).append(node.lineno)
+        for found in self.strings.values():
+            found.sort()
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        if 0 < line <= len(self.lines):
+            text = self.lines[line - 1]
+            if text.isascii():
+                return byte_offset + 1
+            return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+        return byte_offset + 1
+
+    def matches(self, cst_calls: Sequence[cst.Call]) -> bool:
+        return len(cst_calls) == len(self.calls) and all(
+            _call_name(a.func) == _call_name(b.func)
+            for a, b in zip(cst_calls, self.calls, strict=True)
+        )
+
+    def call(self, index: int, node: cst.Call) -> Span:
+        found = self.calls[index]
+        end_line = found.end_lineno or found.lineno
+        return (
+            found.lineno,
+            self._column(found.lineno, found.col_offset),
+            end_line,
+            self._column(end_line, found.end_col_offset or 0),
+        )
+
+    def string(self, node: cst.CSTNode, value: str, default: int) -> int:
+        found = self.strings.get(value)
+        return found[0] if found else default
+
+
+class _CstPositions:
+    """Spans from libcst's PositionProvider: the fallback for files that the
+    running Python's ``ast`` cannot parse (newer grammar)."""
+
+    def __init__(self, module: cst.Module) -> None:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.positions = wrapper.resolve(PositionProvider)
+
+    def call(self, index: int, node: cst.Call) -> Span:
+        pos = self.positions[node]
+        return (pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+
+    def string(self, node: cst.CSTNode, value: str, default: int) -> int:
+        pos = self.positions.get(node)
+        return pos.start.line if pos is not None else default
+
+
+Positions = Union[_AstPositions, _CstPositions]
+
+# -------------------------------------------------------------- resolver
+
+
+@dataclass
+class _Match:
+    provider: str
+    capability: str | None
+    api: str
+    model: str | None
+    model_args: tuple[str | int, ...]
+    result: Value | None
+    node: cst.Call
+
+
+@dataclass
+class _ClassCtx:
+    attrs: dict[str, Value] = field(default_factory=dict)
+
+
+def _arg(call: cst.Call, keyword: str | None, position: int | None) -> cst.BaseExpression | None:
+    positional = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if keyword is not None and arg.keyword.value == keyword:
+                return arg.value
+        elif arg.star:
+            return None if position is not None and positional <= position else None
+        else:
+            if position is not None and positional == position:
+                return arg.value
+            positional += 1
+    return None
+
+
+class Resolver:
+    """Turns expressions into values, given the scopes in force."""
+
+    def __init__(self, table: SdkTable) -> None:
+        self.table = table
+        self.module_scope: Scope = {}
+        self.scopes: list[Scope] = [self.module_scope]
+        self.globals_declared: list[set[str]] = [set()]
+        self.code = cst.Module(body=[])
+
+    # -- names
+    def lookup(self, name: str) -> Value | None:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return None
+
+    def bind(self, scope: Scope, name: str, value: Value | None) -> None:
+        """Bind ``name``; an unknown value never hides a known SDK object."""
+        if value is None:
+            if isinstance(scope.get(name), (Obj, Sym)):
+                return
+            value = OPAQUE
+        scope[name] = value
+
+    def resolve(self, node: cst.BaseExpression, depth: int = 0) -> Value | None:
+        if depth > 50:
+            return None
+        if isinstance(node, cst.Name):
+            return self.lookup(node.value)
+        if isinstance(node, cst.Attribute):
+            base = self.resolve(node.value, depth + 1)
+            attr = node.attr.value
+            if isinstance(base, Sym):
+                return Sym(f"{base.qname}.{attr}")
+            if isinstance(base, Obj):
+                return ObjPath(base, (attr,))
+            if isinstance(base, ObjPath):
+                return ObjPath(base.obj, (*base.chain, attr))
+            if isinstance(base, SelfRef):
+                return base.attrs.get(attr)
+            return None
+        if isinstance(node, cst.Call):
+            match = self.match(node, depth + 1)
+            return match.result if match is not None else None
+        if isinstance(node, cst.Await):
+            return self.resolve(node.expression, depth + 1)
+        if isinstance(
+            node,
+            (
+                cst.SimpleString,
+                cst.ConcatenatedString,
+                cst.FormattedString,
+                cst.List,
+                cst.Tuple,
+                cst.Dict,
+            ),
+        ):
+            return Expr(node)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return Expr(node)
+        return None
+
+    def annotation_type(self, node: cst.BaseExpression | None) -> Obj | None:
+        """``client: OpenAI``, ``Optional[OpenAI]``, ``OpenAI | None``, ``"OpenAI"``."""
+        if node is None:
+            return None
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            if isinstance(text, str) and re.fullmatch(r"[\w.]+", text.strip()):
+                try:
+                    return self.annotation_type(cst.parse_expression(text.strip()))
+                except cst.ParserSyntaxError:
+                    return None
+            return None
+        if isinstance(node, cst.Subscript):
+            for element in node.slice:
+                if isinstance(element.slice, cst.Index):
+                    found = self.annotation_type(element.slice.value)
+                    if found is not None:
+                        return found
+            return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self.annotation_type(node.left) or self.annotation_type(node.right)
+        value = self.resolve(node)
+        if isinstance(value, Sym):
+            for entry in self.table.type_entries(value.qname):
+                if entry.when is None:
+                    provider = self.table.provider_for(entry.provider, value.qname)
+                    return Obj(entry.canonical, value.qname, provider)
+        return None
+
+    # -- strings
+    def string(self, node: cst.BaseExpression, *, strict: bool, depth: int = 0) -> str | None:
+        """The text of a string expression; with ``strict=False`` parts that cannot be
+        known become ``{expression}`` placeholders (prompt templates)."""
+        if depth > 30:
+            return None
+        if isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+            return value if isinstance(value, str) else None
+        if isinstance(node, cst.ConcatenatedString):
+            left = self.string(node.left, strict=strict, depth=depth + 1)
+            right = self.string(node.right, strict=strict, depth=depth + 1)
+            return None if left is None or right is None else left + right
+        if isinstance(node, cst.FormattedString):
+            parts: list[str] = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(part.value.replace("{{", "{").replace("}}", "}"))
+                else:
+                    inner = self.string(part.expression, strict=True, depth=depth + 1)
+                    if inner is None:
+                        if strict:
+                            return None
+                        inner = "{" + self.code.code_for_node(part.expression) + "}"
+                    parts.append(inner)
+            return "".join(parts)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                left = self.string(node.left, strict=strict, depth=depth + 1)
+                right = self.string(node.right, strict=strict, depth=depth + 1)
+                if left is None or right is None:
+                    return None
+                return left + right
+            if isinstance(node.operator, cst.Modulo) and not strict:
+                return self.string(node.left, strict=strict, depth=depth + 1)
+            return None
+        if isinstance(node, cst.Name):
+            value = self.lookup(node.value)
+            if isinstance(value, Expr) and value.node is not node:
+                return self.string(value.node, strict=strict, depth=depth + 1)
+            return None if strict else "{" + node.value + "}"
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = _call_name(func)
+            if name in {"dedent", "cleandoc", "strip"} and node.args:
+                target = func.value if name == "strip" and isinstance(func, cst.Attribute) else None
+                inner = self.string(target or node.args[0].value, strict=strict, depth=depth + 1)
+                if inner is None:
+                    return None
+                import inspect
+                import textwrap
+
+                if name == "dedent":
+                    return textwrap.dedent(inner)
+                return inspect.cleandoc(inner) if name == "cleandoc" else inner.strip()
+            if name == "format" and isinstance(func, cst.Attribute):
+                return None if strict else self.string(func.value, strict=False, depth=depth + 1)
+            if name == "strip" and isinstance(func, cst.Attribute):
+                inner = self.string(func.value, strict=strict, depth=depth + 1)
+                return inner.strip() if inner is not None else None
+            return None
+        return None
+
+    # -- calls
+    def _condition(self, call: cst.Call, when: ArgCondition | None) -> bool:
+        if when is None:
+            return True
+        node = _arg(call, when.keyword, when.position)
+        if node is None:
+            return False
+        return self.string(node, strict=True) in when.equals
+
+    def _model(self, call: cst.Call, args: Sequence[str | int]) -> str | None:
+        for spec in args:
+            node = _arg(call, spec, None) if isinstance(spec, str) else _arg(call, None, spec)
+            if node is not None:
+                return self.string(node, strict=True)
+        return None
+
+    def _type_match(self, call: cst.Call, qname: str, provider: str | None) -> _Match | None:
+        for entry in self.table.type_entries(qname):
+            if self._condition(call, entry.when):
+                return self._construct(call, qname, entry, provider)
+        return None
+
+    def _construct(
+        self, call: cst.Call, qname: str, entry: TypeEntry, provider: str | None
+    ) -> _Match:
+        prov = provider or self.table.provider_for(entry.provider, qname)
+        model = self._model(call, entry.model_args)
+        if entry.when is not None:
+            # A factory told apart by an argument: boto3.client("bedrock-runtime").
+            qname = f"{qname}({entry.when.equals[0]})"
+        return _Match(
+            provider=prov,
+            capability=entry.capability,
+            api=qname,
+            model=model,
+            model_args=entry.model_args,
+            result=Obj(entry.canonical, qname, prov, model),
+            node=call,
+        )
+
+    def _api_match(
+        self,
+        call: cst.Call,
+        entry: ApiEntry,
+        display: str,
+        owner: Obj | None,
+    ) -> _Match | None:
+        if not self._condition(call, entry.when):
+            return None
+        provider = entry.provider or (owner.provider if owner else None) or "unknown"
+        model = self._model(call, entry.model_args)
+        if model is None and owner is not None:
+            model = owner.model
+        if entry.provider_from_model:
+            provider, model = _provider_from_model(
+                model,
+                self.string(_arg(call, entry.provider_keyword, None) or cst.Name("_"), strict=True)
+                if entry.provider_keyword
+                else None,
+                provider,
+            )
+        result: Value | None = None
+        if entry.returns == "self":
+            result = owner
+        elif entry.returns:
+            result = Obj(entry.returns, entry.returns, provider, model)
+        return _Match(provider, entry.capability, display, model, entry.model_args, result, call)
+
+    def match(self, call: cst.Call, depth: int = 0) -> _Match | None:
+        target = self.resolve(call.func, depth + 1)
+        if isinstance(target, Sym):
+            return self._match_sym(call, target.qname)
+        if isinstance(target, ObjPath):
+            obj, chain = target.obj, ".".join(target.chain)
+            name = f"{obj.canonical}.{chain}"
+            entry = self.table.apis.get(name)
+            if entry is not None:
+                return self._api_match(call, entry, f"{obj.display}.{chain}", obj)
+            return self._type_match(call, name, None)
+        return None
+
+    def _match_sym(self, call: cst.Call, qname: str) -> _Match | None:
+        entry = self.table.apis.get(qname)
+        if entry is not None:
+            return self._api_match(call, entry, qname, None)
+        found = self._type_match(call, qname, None)
+        if found is not None:
+            return found
+        parts = qname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:cut])
+            owners = [e for e in self.table.type_entries(prefix) if e.when is None]
+            if not owners:
+                continue
+            owner_entry = owners[0]
+            owner = Obj(
+                owner_entry.canonical,
+                prefix,
+                self.table.provider_for(owner_entry.provider, prefix),
+            )
+            rest = ".".join(parts[cut:])
+            name = f"{owner_entry.canonical}.{rest}"
+            api = self.table.apis.get(name)
+            if api is not None:
+                return self._api_match(call, api, qname, owner)
+            return self._type_match(call, name, None)
+        return None
+
+
+def _provider_from_model(
+    model: str | None, explicit: str | None, default: str
+) -> tuple[str, str | None]:
+    if explicit:
+        return MODEL_PROVIDER_PREFIXES.get(explicit.lower(), explicit.lower()), model
+    if model and ":" in model:
+        prefix, _, rest = model.partition(":")
+        if prefix.lower() in MODEL_PROVIDER_PREFIXES:
+            return MODEL_PROVIDER_PREFIXES[prefix.lower()], rest
+    if model:
+        for pattern, provider in MODEL_NAME_PROVIDERS:
+            if pattern.search(model):
+                return provider, model
+    return default, model
+
+
+# ------------------------------------------------------ binding pre-pass
+
+
+class _Binder:
+    """Executes the binding statements of a block, in order, without visiting
+    expressions: imports, assignments, ``with`` targets, definitions."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.r = resolver
+
+    def params(self, scope: Scope, params: cst.Parameters, self_ref: SelfRef | None) -> None:
+        ordered = [*params.posonly_params, *params.params]
+        for index, param in enumerate(ordered):
+            name = param.name.value
+            typed = self.r.annotation_type(
+                param.annotation.annotation if param.annotation else None
+            )
+            if typed is not None:
+                scope[name] = typed
+            elif index == 0 and self_ref is not None:
+                scope[name] = self_ref
+            elif param.default is not None and isinstance(
+                param.default, (cst.SimpleString, cst.ConcatenatedString)
+            ):
+                scope[name] = Expr(param.default)
+            else:
+                scope[name] = OPAQUE
+        for param in params.kwonly_params:
+            typed = self.r.annotation_type(
+                param.annotation.annotation if param.annotation else None
+            )
+            scope[param.name.value] = typed or (
+                Expr(param.default) if isinstance(param.default, cst.SimpleString) else OPAQUE
+            )
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope[star.name.value] = OPAQUE
+
+    def block(
+        self,
+        body: Sequence[cst.CSTNode],
+        scope: Scope,
+        self_ref: SelfRef | None = None,
+        global_names: set[str] | None = None,
+    ) -> None:
+        for stmt in body:
+            self.statement(stmt, scope, self_ref, global_names)
+
+    def statement(
+        self,
+        stmt: cst.CSTNode,
+        scope: Scope,
+        self_ref: SelfRef | None,
+        global_names: set[str] | None,
+    ) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.small(small, scope, self_ref, global_names)
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            scope[stmt.name.value] = OPAQUE
+        elif isinstance(stmt, (cst.With,)):
+            for item in stmt.items:
+                if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                    self.r.bind(scope, item.asname.name.value, self.r.resolve(item.item))
+            self.block(_body(stmt.body), scope, self_ref, global_names)
+        elif isinstance(stmt, cst.If):
+            self.block(_body(stmt.body), scope, self_ref, global_names)
+            orelse = stmt.orelse
+            while orelse is not None:
+                self.block(_body(orelse.body), scope, self_ref, global_names)
+                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+        elif isinstance(stmt, cst.Try):
+            self.block(_body(stmt.body), scope, self_ref, global_names)
+            for handler in stmt.handlers:
+                self.block(_body(handler.body), scope, self_ref, global_names)
+            for extra in (stmt.orelse, stmt.finalbody):
+                if extra is not None:
+                    self.block(_body(extra.body), scope, self_ref, global_names)
+        elif isinstance(stmt, (cst.For, cst.While)):
+            self.block(_body(stmt.body), scope, self_ref, global_names)
+        elif isinstance(stmt, cst.Match):
+            for case in stmt.cases:
+                self.block(_body(case.body), scope, self_ref, global_names)
+
+    def small(
+        self,
+        small: cst.BaseSmallStatement,
+        scope: Scope,
+        self_ref: SelfRef | None,
+        global_names: set[str] | None,
+    ) -> None:
+        r = self.r
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                dotted = _dotted(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    scope[alias.asname.name.value] = Sym(dotted)
+                else:
+                    root = dotted.split(".")[0]
+                    scope[root] = Sym(root)
+        elif isinstance(small, cst.ImportFrom):
+            relative = bool(small.relative)
+            module = _dotted(small.module) if small.module is not None else ""
+            if isinstance(small.names, cst.ImportStar):
+                return
+            for alias in small.names:
+                name = _dotted(alias.name)
+                local = (
+                    alias.asname.name.value
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                    else name
+                )
+                scope[local] = OPAQUE if relative or not module else Sym(f"{module}.{name}")
+        elif isinstance(small, cst.Global):
+            if global_names is not None:
+                global_names.update(n.name.value for n in small.names)
+        elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+            value_node = small.value
+            value = r.resolve(value_node) if value_node is not None else None
+            if isinstance(small, cst.AnnAssign) and value is None:
+                value = r.annotation_type(small.annotation.annotation)
+            targets = (
+                [t.target for t in small.targets]
+                if isinstance(small, cst.Assign)
+                else [small.target]
+            )
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    name = target.value
+                    dest = (
+                        r.module_scope
+                        if global_names is not None and name in global_names
+                        else scope
+                    )
+                    r.bind(dest, name, value)
+                elif (
+                    isinstance(target, cst.Attribute)
+                    and isinstance(target.value, cst.Name)
+                    and self_ref is not None
+                    and isinstance(scope.get(target.value.value), SelfRef)
+                ):
+                    r.bind(self_ref.attrs, target.attr.value, value)
+                elif isinstance(target, (cst.Tuple, cst.List)):
+                    for element in target.elements:
+                        if isinstance(element.value, cst.Name):
+                            r.bind(scope, element.value.value, None)
+
+
+def _body(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    if isinstance(body, cst.IndentedBlock):
+        return body.body
+    if isinstance(body, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=body.body)]
+    return ()
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _module_functions(body: Sequence[cst.CSTNode]) -> Iterator[cst.FunctionDef]:
+    for stmt in body:
+        if isinstance(stmt, cst.FunctionDef):
+            yield stmt
+        elif isinstance(stmt, cst.If):
+            yield from _module_functions(_body(stmt.body))
+
+
+# ------------------------------------------------------------ the visitor
+
+
+class _Visitor(cst.CSTVisitor):
+    def __init__(self, path: str, resolver: Resolver, table: SdkTable) -> None:
+        self.path = path
+        self.r = resolver
+        self.table = table
+        self.binder = _Binder(resolver)
+        self.calls: list[cst.Call] = []
+        self.found: list[tuple[int, _Match]] = []
+        self.prompt_nodes: list[tuple[int, str, cst.BaseExpression, str]] = []
+        self.imports: set[str] = set()
+        self.stack: list[object] = []
+
+    # scopes
+    def visit_Module(self, node: cst.Module) -> None:
+        self.binder.block(node.body, self.r.module_scope, global_names=set())
+        # ``global client`` assignments inside module functions (lazy singletons).
+        for func in _module_functions(node.body):
+            names: set[str] = set()
+            scratch: Scope = {}
+            self.r.scopes.append(scratch)
+            self.binder.params(scratch, func.params, None)
+            self.binder.block(_body(func.body), scratch, global_names=names)
+            self.r.scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        ctx = _ClassCtx()
+        self_ref = SelfRef(ctx.attrs)
+        for stmt in _body(node.body):
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        typed = self.r.annotation_type(small.annotation.annotation)
+                        if typed is not None:
+                            ctx.attrs[small.target.value] = typed
+            elif isinstance(stmt, cst.FunctionDef):
+                scratch: Scope = {}
+                self.r.scopes.append(scratch)
+                self.binder.params(scratch, stmt.params, self_ref)
+                self.binder.block(_body(stmt.body), scratch, self_ref, set())
+                self.r.scopes.pop()
+        self.stack.append(ctx)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        parent = self.stack[-1] if self.stack else None
+        self_ref = None
+        if isinstance(parent, _ClassCtx) and not any(
+            _call_name(d.decorator) == "staticmethod" for d in node.decorators
+        ):
+            self_ref = SelfRef(parent.attrs)
+        scope: Scope = {}
+        self.r.scopes.append(scope)
+        self.binder.params(scope, node.params, self_ref)
+        self.binder.block(_body(node.body), scope, self_ref, set())
+        self.stack.append(scope)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.stack.pop()
+        self.r.scopes.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        scope: Scope = {}
+        self.binder.params(scope, node.params, None)
+        self.r.scopes.append(scope)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.r.scopes.pop()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self.imports.add(_dotted(alias.name).split(".")[0])
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if not node.relative and node.module is not None:
+            self.imports.add(_dotted(node.module).split(".")[0])
+
+    def visit_Call(self, node: cst.Call) -> None:
+        index = len(self.calls)
+        self.calls.append(node)
+        try:
+            match = self.r.match(node)
+        except RecursionError:
+            return
+        if match is None:
+            return
+        self.found.append((index, match))
+        # Constructors (capability None) carry system prompts too:
+        # GenerativeModel(..., system_instruction=...).
+        if match.capability in {"chat", "completion", "prompt", None}:
+            self._collect_prompts(index, match)
+
+    # prompts
+    def _collect_prompts(self, index: int, match: _Match) -> None:
+        call = match.node
+        api = match.api
+        for arg in call.args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword == "messages" or (
+                keyword is None
+                and arg is call.args[0]
+                and api.endswith(("from_messages", "FewShotChatMessagePromptTemplate"))
+            ):
+                self._messages(index, arg.value, api)
+            elif keyword in SYSTEM_KEYWORDS:
+                self._text(index, arg.value, "system", api)
+            elif keyword in TEMPLATE_KEYWORDS:
+                self._text(index, arg.value, "template", api)
+            elif keyword in USER_KEYWORDS:
+                self._text(index, arg.value, "user", api)
+            elif keyword == "content" and _call_name(call.func) in MESSAGE_CLASSES:
+                self._text(index, arg.value, MESSAGE_CLASSES[_call_name(call.func)], api)
+            elif keyword is None and arg is call.args[0] and not arg.star:
+                if match.capability == "prompt":
+                    role = MESSAGE_CLASSES.get(_call_name(call.func), "template")
+                    if api.endswith(".from_template") and isinstance(call.func, cst.Attribute):
+                        role = MESSAGE_CLASSES.get(_call_name(call.func.value), "template")
+                    self._text(index, arg.value, role, api)
+                elif api.endswith(("generate_content", "generate_content_async", "send_message")):
+                    self._text(index, arg.value, "user", api)
+
+    def _text(self, index: int, node: cst.BaseExpression, role: str, api: str) -> None:
+        resolved = self._deref(node)
+        if isinstance(resolved, (cst.List, cst.Tuple)):
+            self._messages(index, resolved, api)
+            return
+        self.prompt_nodes.append((index, role, node, api))
+
+    def _deref(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        seen = 0
+        while isinstance(node, cst.Name) and seen < 10:
+            value = self.r.lookup(node.value)
+            if not isinstance(value, Expr):
+                break
+            node = value.node
+            seen += 1
+        return node
+
+    def _messages(self, index: int, node: cst.BaseExpression, api: str, depth: int = 0) -> None:
+        node = self._deref(node)
+        if depth > 5 or not isinstance(node, (cst.List, cst.Tuple)):
+            return
+        for element in node.elements:
+            value = element.value
+            if isinstance(element, cst.StarredElement):
+                self._messages(index, value, api, depth + 1)
+                continue
+            value = self._deref(value)
+            if isinstance(value, cst.Dict):
+                role, content = "user", None
+                for item in value.elements:
+                    if not isinstance(item, cst.DictElement):
+                        continue
+                    key = self.r.string(item.key, strict=True)
+                    if key == "role":
+                        role = ROLE_NAMES.get(self.r.string(item.value, strict=True) or "", role)
+                    elif key in {"content", "parts"}:
+                        content = item.value
+                if content is not None:
+                    for part in self._content_parts(content):
+                        self.prompt_nodes.append((index, role, part, api))
+            elif isinstance(value, cst.Tuple) and len(value.elements) == 2:
+                role_text = self.r.string(value.elements[0].value, strict=True) or ""
+                self.prompt_nodes.append(
+                    (index, ROLE_NAMES.get(role_text, "user"), value.elements[1].value, api)
+                )
+            elif isinstance(value, cst.Call):
+                cls = _call_name(value.func)
+                if isinstance(value.func, cst.Attribute) and cls == "from_template":
+                    cls = _call_name(value.func.value)
+                role = MESSAGE_CLASSES.get(cls)
+                text_arg = _arg(value, "content", 0) or _arg(value, "template", 0)
+                if role is not None and text_arg is not None:
+                    self.prompt_nodes.append((index, role, text_arg, api))
+
+    def _content_parts(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
+        node = self._deref(node)
+        if isinstance(node, (cst.List, cst.Tuple)):
+            parts: list[cst.BaseExpression] = []
+            for element in node.elements:
+                value = self._deref(element.value)
+                if isinstance(value, cst.Dict):
+                    for item in value.elements:
+                        if isinstance(item, cst.DictElement) and self.r.string(
+                            item.key, strict=True
+                        ) in {"text", "content"}:
+                            parts.append(item.value)
+                else:
+                    parts.append(value)
+            return parts
+        return [node]
+
+
+# ------------------------------------------------------------- entry point
+
+
+@dataclass
+class PythonFacts:
+    call_sites: list[CallSite] = field(default_factory=list)
+    prompts: list[Prompt] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    parsed: bool = False
+
+
+LineMap = Callable[[int, int], tuple[int, int]]
+
+
+def _error(path: str, kind: str, message: str) -> PythonFacts:
+    return PythonFacts(errors=[ScanError(path, kind, message)])
+
+
+def _looks_like_python2(source: str) -> bool:
+    return bool(
+        re.search(r"^\s*print\s+[\"'\w]", source, re.MULTILINE)
+        or re.search(r"^\s*except\s+\w+\s*,\s*\w+\s*:", source, re.MULTILINE)
+        or re.search(r"^\s*exec\s+[\"']", source, re.MULTILINE)
+    )
+
+
+def _syntax_message(line: int | None, column: int | None, source: str) -> str:
+    where = f"line {line}" + (f", column {column}" if column else "") if line else "unknown line"
+    hint = " (this looks like Python 2 code)" if _looks_like_python2(source) else ""
+    return f"invalid Python syntax at {where}{hint}"
+
+
+def scan_source(
+    path: str,
+    source: str,
+    *,
+    line_map: LineMap | None = None,
+    table: SdkTable | None = None,
+) -> PythonFacts:
+    """Scan Python text. Never raises for bad input: problems become errors."""
+    table = table or sdk_table()
+    tree: ast.Module | None = None
+    ast_error: SyntaxError | None = None
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        ast_error = exc
+    except (RecursionError, MemoryError):
+        return _error(path, "too-deep", "code is nested too deeply to parse")
+    except ValueError as exc:  # source containing NUL bytes
+        return _error(path, "parse-error", f"cannot parse: {exc}")
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        if ast_error is not None:
+            return _error(
+                path,
+                "parse-error",
+                _syntax_message(ast_error.lineno, ast_error.offset, source),
+            )
+        return _error(path, "parse-error", _syntax_message(exc.raw_line, exc.raw_column, source))
+    except (RecursionError, MemoryError):
+        return _error(path, "too-deep", "code is nested too deeply to parse")
+    except Exception as exc:  # libcst's native parser may raise other errors
+        return _error(path, "parse-error", f"cannot parse: {type(exc).__name__}")
+
+    resolver = Resolver(table)
+    visitor = _Visitor(path, resolver, table)
+    try:
+        module.visit(visitor)
+        positions: Positions | None = None
+        if tree is not None:
+            candidate = _AstPositions(tree, source.splitlines())
+            if candidate.matches(visitor.calls):
+                positions = candidate
+        if positions is None:
+            positions = _CstPositions(module)
+        return _facts(path, visitor, resolver, positions, line_map)
+    except RecursionError:
+        return _error(path, "too-deep", "code is nested too deeply to analyse")
+
+
+def _facts(
+    path: str,
+    visitor: _Visitor,
+    resolver: Resolver,
+    positions: Positions,
+    line_map: LineMap | None,
+) -> PythonFacts:
+    def place(line: int, column: int) -> tuple[int, int]:
+        return line_map(line, column) if line_map is not None else (line, column)
+
+    facts = PythonFacts(parsed=True, imports=sorted(visitor.imports))
+    call_lines: dict[int, int] = {}
+    for index, match in visitor.found:
+        line, col, end_line, end_col = positions.call(index, match.node)
+        call_lines[index] = line
+        if match.capability is None or match.capability == "prompt":
+            continue
+        start = place(line, col)
+        end = place(end_line, end_col)
+        facts.call_sites.append(
+            CallSite(
+                path=path,
+                line=start[0],
+                column=start[1],
+                end_line=end[0],
+                end_column=end[1],
+                provider=match.provider,
+                capability=match.capability,
+                api=match.api,
+                model=match.model,
+                fine_tuned=is_fine_tuned(match.model),
+            )
+        )
+    seen: set[tuple[int, str, str]] = set()
+    for index, role, node, api in visitor.prompt_nodes:
+        text = resolver.string(node, strict=False)
+        if not text or not text.strip():
+            continue
+        target = node
+        if isinstance(node, cst.Name):
+            value = resolver.lookup(node.value)
+            if isinstance(value, Expr):
+                target = value.node
+        line = positions.string(target, text, call_lines.get(index, 1))
+        mapped = place(line, 1)[0]
+        key = (mapped, role, text)
+        if key in seen:
+            continue
+        seen.add(key)
+        facts.prompts.append(Prompt(path=path, line=mapped, role=role, text=text, api=api))
+    return facts

@@ -1,0 +1,196 @@
+"""Text scans that run on every file: hard-coded secrets and suppression comments.
+
+Secrets are found with anchored regular expressions over the raw text (no
+parse needed), filtered against placeholders and low-entropy strings. A
+secret's value never leaves this module: callers get its kind, a redacted
+form and a digest to fingerprint it by.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor.model import Secret
+
+
+@dataclass(frozen=True)
+class SecretPattern:
+    kind: str
+    regex: re.Pattern[str]
+    # How many leading characters identify the kind and may be shown.
+    show: int
+    min_entropy: float = 3.0
+
+
+def _p(kind: str, pattern: str, show: int, min_entropy: float = 3.0) -> SecretPattern:
+    return SecretPattern(kind, re.compile(pattern), show, min_entropy)
+
+
+# The key alphabet stops at a non-key character so that ``"sk-...",`` ends cleanly.
+SECRET_PATTERNS: tuple[SecretPattern, ...] = (
+    _p("anthropic-api-key", r"(?<![\w-])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{32,}", 14),
+    _p("openai-api-key", r"(?<![\w-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,}", 8),
+    _p(
+        "openai-api-key",
+        r"(?<![\w-])sk-(?!ant-|proj-|svcacct-|admin-|live_|test_)[A-Za-z0-9]{20,}T3BlbkFJ[A-Za-z0-9]{20,}",
+        3,
+    ),
+    _p("openai-api-key", r"(?<![\w-])sk-(?!ant-|proj-|svcacct-|admin-)[A-Za-z0-9]{48}(?![\w-])", 3),
+    _p("aws-access-key-id", r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])", 4),
+    _p(
+        "aws-secret-access-key",
+        r"(?i:aws_?secret_?access_?key|aws_secret)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
+        0,
+        3.5,
+    ),
+    _p("google-api-key", r"(?<![\w-])AIza[0-9A-Za-z_\-]{35}(?![\w-])", 4),
+    _p("huggingface-token", r"(?<![\w-])hf_[A-Za-z0-9]{34,}(?![\w-])", 3),
+    _p("github-token", r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{36,}(?![\w-])", 4),
+    _p("github-token", r"(?<![\w-])github_pat_[A-Za-z0-9_]{60,}(?![\w-])", 11),
+    _p("slack-token", r"(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,}(?![\w-])", 5),
+    _p(
+        "slack-webhook",
+        r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}",
+        29,
+    ),
+    _p("groq-api-key", r"(?<![\w-])gsk_[A-Za-z0-9]{48,}(?![\w-])", 4),
+    _p("pinecone-api-key", r"(?<![\w-])pcsk_[A-Za-z0-9_]{40,}(?![\w-])", 5),
+    _p("replicate-api-token", r"(?<![\w-])r8_[A-Za-z0-9]{37}(?![\w-])", 3),
+    _p("langsmith-api-key", r"(?<![\w-])lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}(?![\w-])", 8),
+    _p("stripe-secret-key", r"(?<![\w-])(?:sk|rk)_live_[A-Za-z0-9]{24,}(?![\w-])", 8),
+)
+
+# Any of these inside a candidate marks a documentation placeholder.
+PLACEHOLDER = re.compile(
+    r"x{6,}|X{6,}|\*{3,}|\.{3}|<|>|\$\{|your|example|placeholder|dummy|redacted|changeme|"
+    r"0123456789|abcdef(?:gh|123)|1234567890",
+    re.IGNORECASE,
+)
+# A fast pre-check: lines without one of these cannot hold a secret.
+_HINTS = (
+    "sk-",
+    "AKIA",
+    "ASIA",
+    "ABIA",
+    "ACCA",
+    "aws",
+    "AWS",
+    "AIza",
+    "hf_",
+    "gh",
+    "github_pat_",
+    "xox",
+    "hooks.slack",
+    "gsk_",
+    "pcsk_",
+    "r8_",
+    "lsv2_",
+    "_live_",
+)
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    total = len(text)
+    return -sum(n / total * math.log2(n / total) for n in counts.values())
+
+
+def redact(value: str, show: int) -> str:
+    """The kind-identifying prefix and the last four characters, never more than
+    a quarter of the secret."""
+    show = min(show, len(value) // 4)
+    tail = value[-4:] if len(value) >= 24 else ""
+    return f"{value[:show]}…{tail}" if tail else f"{value[:show]}…"
+
+
+def _candidates(text: str) -> Iterator[tuple[SecretPattern, re.Match[str]]]:
+    for pattern in SECRET_PATTERNS:
+        for match in pattern.regex.finditer(text):
+            yield pattern, match
+
+
+def find_secrets(path: str, text: str) -> list[Secret]:
+    if not any(hint in text for hint in _HINTS):
+        return []
+    found: dict[tuple[int, int], Secret] = {}
+    line_starts = _line_starts(text)
+    for pattern, match in _candidates(text):
+        group = 1 if pattern.regex.groups else 0
+        value = match.group(group)
+        start = match.start(group)
+        body = value.split("_", 1)[-1] if "_" in value[:6] else value.rsplit("-", 1)[-1]
+        if PLACEHOLDER.search(value) or entropy(body) < pattern.min_entropy:
+            continue
+        if not (any(c.isdigit() for c in body) and any(c.isalpha() for c in body)):
+            continue
+        line = _line_of(line_starts, start)
+        column = start - line_starts[line - 1] + 1
+        key = (line, column)
+        if key in found:
+            continue
+        found[key] = Secret(
+            path=path,
+            line=line,
+            column=column,
+            end_column=column + len(value),
+            kind=pattern.kind,
+            redacted=redact(value, pattern.show),
+            digest=hashlib.sha256(value.encode()).hexdigest()[:24],
+        )
+    return [found[k] for k in sorted(found)]
+
+
+def redact_text(text: str) -> str:
+    """Replace every secret in free text (error messages, evidence) by its redacted form."""
+    if not any(hint in text for hint in _HINTS):
+        return text
+    for pattern, match in list(_candidates(text)):
+        group = 1 if pattern.regex.groups else 0
+        value = match.group(group)
+        text = text.replace(value, redact(value, pattern.show))
+    return text
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in LINE_BREAK.finditer(text))
+    return starts
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    return bisect.bisect_right(starts, offset)
+
+
+SUPPRESSION = re.compile(r"#\s*ragfit:\s*ignore\b(?:\[([A-Za-z0-9_,\s]*)\])?")
+
+
+def find_suppressions(text: str) -> list[tuple[int, tuple[str, ...]]]:
+    """``# ragfit: ignore[AD103, SC007]`` or a bare ``# ragfit: ignore`` (all rules)."""
+    if "ragfit" not in text:
+        return []
+    result: list[tuple[int, tuple[str, ...]]] = []
+    for number, line in enumerate(LINE_BREAK.split(text), start=1):
+        if "ragfit" not in line:
+            continue
+        match = SUPPRESSION.search(line)
+        if match is None:
+            continue
+        ids = match.group(1)
+        if ids is None:
+            result.append((number, ("*",)))
+        else:
+            codes = tuple(c.strip().upper() for c in ids.split(",") if c.strip())
+            result.append((number, codes or ("*",)))
+    return result

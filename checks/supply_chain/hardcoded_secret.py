@@ -1,0 +1,78 @@
+"""SC007 hardcoded-secret."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.facts import RepoFacts
+from auditor.model import Finding, Location, Severity
+from auditor.rules import Example, Rule
+
+# A fake key with a real key's shape (not a working credential).
+_FAKE = "sk-proj-" + "Qz8N3vR2tY7uK1mW5pX9cB4dF6gH2jL7aS8eD3rT5yU7iO1pZ4"
+
+
+class HardcodedSecret(Rule):
+    """
+    ## What it does
+    Finds API keys and tokens written into the repository's files: OpenAI
+    (`sk-`, `sk-proj-`), Anthropic (`sk-ant-`), AWS access keys, Google
+    (`AIza`), Hugging Face (`hf_`), GitHub, Slack, Groq, Pinecone, Replicate,
+    LangSmith and Stripe live keys. Placeholders such as `sk-...` or
+    `your-key-here` and low-entropy strings are not reported.
+
+    ## Why is this bad?
+    A key in a repository is a key in every clone, fork, CI log and backup of
+    it. LLM keys are spent by whoever finds them, and a leaked key is commonly
+    abused within minutes of a push to a public host. Deleting the line later
+    does not remove it from history.
+
+    The secret is never printed by ragfit: messages, JSON, SARIF and the
+    terminal show only a redacted form such as `sk-proj-…Z4ab`.
+
+    ## Example
+    ```python
+    client = OpenAI(api_key="sk-proj-…")
+    ```
+
+    Use instead:
+    ```python
+    client = OpenAI()  # reads OPENAI_API_KEY from the environment
+    ```
+
+    ## How to fix
+    Revoke the key at the provider first (it is compromised), then read it from
+    the environment or a secret manager, and purge it from git history if the
+    repository was ever shared.
+    """
+
+    id = "SC007"
+    name = "hardcoded-secret"
+    severity = Severity.ERROR
+    message = "Hard-coded {kind} `{redacted}`: revoke it and load it from the environment"
+    tags = ("security", "secrets", "external/cwe/cwe-798")
+    security_severity = 8.5
+    valid = (
+        Example({"app.py": 'import os\nkey = os.environ["OPENAI_API_KEY"]\n'}),
+        Example({"README.md": "Set `OPENAI_API_KEY=sk-...your-key...` before running.\n"}),
+        Example({"app.py": f'KEY = "{_FAKE}"  # ragfit: ignore[SC007]\n'}),
+    )
+    invalid = (
+        Example(
+            {"app.py": f'from openai import OpenAI\nclient = OpenAI(api_key="{_FAKE}")\n'},
+            expect=("app.py:2",),
+        ),
+        Example(
+            {".env.example": "AWS_ACCESS_KEY_ID=AKIA2E0A8F3B7C9D1E4Q\n"}, expect=(".env.example:1",)
+        ),
+    )
+
+    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+        for secret in facts.secrets:
+            yield self.finding(
+                Location(secret.path, secret.line, secret.column, secret.line, secret.end_column),
+                properties={"kind": secret.kind, "redacted": secret.redacted},
+                fingerprint_key=secret.digest,
+                kind=secret.kind.replace("-", " "),
+                redacted=secret.redacted,
+            )
