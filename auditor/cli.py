@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -136,7 +136,7 @@ def _config_for(args: argparse.Namespace, root: Path) -> tuple[Config, list[Scan
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from auditor.engine import Options, audit, write_output
+    from auditor.engine import Options, audit
 
     root = Path(args.path)
     if not root.exists():
@@ -247,7 +247,9 @@ def _render(report: Report, fmt: str, category: str | None) -> str:
     return render_github(report)
 
 
-def _progress(args: argparse.Namespace) -> tuple[object | None, object]:
+def _progress(
+    args: argparse.Namespace,
+) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     """A progress bar on a terminal, for the terminal format only."""
     if args.format != "terminal" or args.quiet or not sys.stderr.isatty() or os.environ.get("CI"):
         return None, lambda: None

@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -102,7 +103,7 @@ class _IgnoreStack:
     """``.gitignore`` files found on the way down, each applying below its folder."""
 
     def __init__(self) -> None:
-        self.specs: list[tuple[str, pathspec.PathSpec]] = []
+        self.specs: list[tuple[str, pathspec.PathSpec[Any]]] = []
 
     def load(self, directory: Path, rel: str) -> None:
         ignore = directory / ".gitignore"

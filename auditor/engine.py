@@ -153,18 +153,16 @@ def _analyse_all(root: Path, files: list[str], options: Options) -> _Analysis:
     jobs = options.jobs or os.cpu_count() or 1
     if options.progress is not None:
         options.progress(0, total)
-    done = 0
     raw_results: Iterable[tuple[str, str, dict[str, Any]]]
     if jobs > 1 and total >= PARALLEL_MIN_FILES:
         raw_results = _parallel(todo, jobs)
     else:
         raw_results = ((p, k, analyse(p, d).to_dict()) for p, d, k in todo)
-    for path, key, raw in raw_results:
+    for done, (path, key, raw) in enumerate(raw_results, start=1):
         facts = FileFacts.from_dict(raw)
         result.per_file[path] = facts
         result.parsed += int(facts.parsed)
         cache.put(key, raw)
-        done += 1
         if options.progress is not None:
             options.progress(done, total)
     cache.save()

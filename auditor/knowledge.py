@@ -34,7 +34,8 @@ CAPABILITIES = frozenset(
 def load_table(name: str) -> dict[str, Any]:
     """Read ``checks/data/<name>.toml`` from the installed package."""
     text = resources.files("auditor.checks.data").joinpath(f"{name}.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class SdkTable:
         if entry_provider != "from-class":
             return entry_provider
         cls = qualified.rpartition(".")[2]
-        return self.class_provider.get(cls, qualified.split(".")[0].replace("_", "-"))
+        return self.class_provider.get(cls, qualified.split(".", maxsplit=1)[0].replace("_", "-"))
 
 
 def _build_import_pattern(roots: frozenset[str]) -> re.Pattern[bytes]:
@@ -144,10 +145,10 @@ def sdk_table() -> SdkTable:
     canonicals = {e.canonical for v in (*types.values(), *globs.values()) for e in v}
     apis: dict[str, ApiEntry] = {}
     for item in raw.get("api", []):
-        for name in item["names"]:
-            name = str(name)
+        for raw_name in item["names"]:
+            name = str(raw_name)
             if not any(name.startswith(c + ".") for c in canonicals):
-                roots.add(name.split(".")[0])
+                roots.add(name.split(".", 1)[0])
             apis[name] = ApiEntry(
                 name=name,
                 provider=item.get("provider"),

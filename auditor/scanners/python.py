@@ -75,7 +75,7 @@ class _Opaque:
 
 
 OPAQUE = _Opaque()
-Value = Union[Sym, Obj, ObjPath, Expr, SelfRef, _Opaque]
+Value = Union[Sym, Obj, ObjPath, Expr, SelfRef, _Opaque]  # noqa: UP007 - runtime alias on 3.10
 Scope = dict[str, Value]
 
 ROLE_NAMES = {
@@ -217,7 +217,7 @@ class _CstPositions:
         return pos.start.line if pos is not None else default
 
 
-Positions = Union[_AstPositions, _CstPositions]
+Positions = Union[_AstPositions, _CstPositions]  # noqa: UP007 - runtime alias on 3.10
 
 # -------------------------------------------------------------- resolver
 
@@ -245,7 +245,7 @@ def _arg(call: cst.Call, keyword: str | None, position: int | None) -> cst.BaseE
             if keyword is not None and arg.keyword.value == keyword:
                 return arg.value
         elif arg.star:
-            return None if position is not None and positional <= position else None
+            return None  # *args: later positions are unknown
         else:
             if position is not None and positional == position:
                 return arg.value
@@ -363,7 +363,7 @@ class Resolver:
             for part in node.parts:
                 if isinstance(part, cst.FormattedStringText):
                     parts.append(part.value.replace("{{", "{").replace("}}", "}"))
-                else:
+                elif isinstance(part, cst.FormattedStringExpression):
                     inner = self.string(part.expression, strict=True, depth=depth + 1)
                     if inner is None:
                         if strict:
@@ -382,9 +382,9 @@ class Resolver:
                 return self.string(node.left, strict=strict, depth=depth + 1)
             return None
         if isinstance(node, cst.Name):
-            value = self.lookup(node.value)
-            if isinstance(value, Expr) and value.node is not node:
-                return self.string(value.node, strict=strict, depth=depth + 1)
+            bound = self.lookup(node.value)
+            if isinstance(bound, Expr) and bound.node is not node:
+                return self.string(bound.node, strict=strict, depth=depth + 1)
             return None if strict else "{" + node.value + "}"
         if isinstance(node, cst.Call):
             func = node.func
@@ -879,10 +879,10 @@ class _Visitor(cst.CSTVisitor):
                 cls = _call_name(value.func)
                 if isinstance(value.func, cst.Attribute) and cls == "from_template":
                     cls = _call_name(value.func.value)
-                role = MESSAGE_CLASSES.get(cls)
+                message_role = MESSAGE_CLASSES.get(cls)
                 text_arg = _arg(value, "content", 0) or _arg(value, "template", 0)
-                if role is not None and text_arg is not None:
-                    self.prompt_nodes.append((index, role, text_arg, api))
+                if message_role is not None and text_arg is not None:
+                    self.prompt_nodes.append((index, message_role, text_arg, api))
 
     def _content_parts(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
         node = self._deref(node)

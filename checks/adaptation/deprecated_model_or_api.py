@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from auditor.facts import RepoFacts
 from auditor.knowledge import load_table
-from auditor.model import Finding, Severity
+from auditor.model import CallSite, Finding, Severity
 from auditor.rules import Example, Rule
 
 
@@ -128,14 +128,11 @@ class DeprecatedModelOrApi(Rule):
                     yield self._report(site, f"`{site.api}`", entry, f"api:{site.api}")
             if site.model and not site.fine_tuned:
                 bare = _bare_model(site.model)
-                entry = next((m for m in models if m.matches(bare)), None)
-                if entry is not None:
-                    yield self._report(site, f"Model `{site.model}`", entry, f"model:{bare}")
+                retired = next((m for m in models if m.matches(bare)), None)
+                if retired is not None:
+                    yield self._report(site, f"Model `{site.model}`", retired, f"model:{bare}")
 
-    def _report(self, site: object, what: str, entry: Retirement, key: str) -> Finding:
-        from auditor.model import CallSite
-
-        assert isinstance(site, CallSite)
+    def _report(self, site: CallSite, what: str, entry: Retirement, key: str) -> Finding:
         return self.finding(
             site.location,
             severity=Severity.WARNING if entry.status == "retired" else Severity.NOTE,
