@@ -44,6 +44,7 @@ CHAT = "openai.OpenAI.chat.completions.create"
 ASYNC_CHAT = "openai.AsyncOpenAI.chat.completions.create"
 
 # (path, line, provider, capability, api, model, fine_tuned)
+# fmt: off
 EXPECTED: list[CallTuple] = [
     # module-global client; model from an f-string constant, then a concatenation
     (R, 84, "openai", "chat", CHAT, "gpt-4o-mini", False),
@@ -74,6 +75,7 @@ EXPECTED: list[CallTuple] = [
     # `from openai import OpenAI as Client`; model=self.model set from a constant
     (T, 44, "openai", "chat", CHAT, "gpt-4o-mini", False),
 ]
+# fmt: on
 
 SCANNER_GAPS: dict[tuple[str, int], str] = {
     (S, 24): "scanner: a parameter default that names a module constant "
@@ -183,10 +185,13 @@ def test_few_shot_constant_keeps_its_order(facts: dict[str, PythonFacts]) -> Non
 @pytest.mark.xfail(
     strict=True,
     reason="scanner: a constant built with textwrap.dedent(...) is bound as opaque, "
-    "so the prompt becomes the placeholder '{TRIAGE_PROMPT}' at the call line",
+    "so the prompt becomes the placeholder '{TRIAGE_PROMPT}' at the call line; the "
+    "dedented text must also be placed at the literal's line (14)",
 )
 def test_dedented_system_prompt_constant(facts: dict[str, PythonFacts]) -> None:
-    assert _has_prompt(facts, T, 14, "system", "You route support tickets for Acme Cloud Storage.\n")
+    assert _has_prompt(
+        facts, T, 14, "system", "You route support tickets for Acme Cloud Storage.\n"
+    )
 
 
 @pytest.mark.xfail(

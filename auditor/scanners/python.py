@@ -18,7 +18,7 @@ import ast
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 import libcst as cst
 
@@ -708,7 +708,7 @@ def _module_functions(body: Sequence[cst.CSTNode]) -> Iterator[cst.FunctionDef]:
 # ------------------------------------------------------------ the visitor
 
 
-class _Visitor(cst.CSTVisitor):
+class _Visitor:
     def __init__(self, path: str, resolver: Resolver, table: SdkTable) -> None:
         self.path = path
         self.r = resolver
@@ -719,6 +719,20 @@ class _Visitor(cst.CSTVisitor):
         self.prompt_nodes: list[tuple[int, str, cst.BaseExpression, str]] = []
         self.imports: set[str] = set()
         self.stack: list[object] = []
+        self.enter: dict[type[cst.CSTNode], Callable[[Any], None]] = {
+            cst.Module: self.visit_Module,
+            cst.ClassDef: self.visit_ClassDef,
+            cst.FunctionDef: self.visit_FunctionDef,
+            cst.Lambda: self.visit_Lambda,
+            cst.Import: self.visit_Import,
+            cst.ImportFrom: self.visit_ImportFrom,
+            cst.Call: self.visit_Call,
+        }
+        self.leave: dict[type[cst.CSTNode], Callable[[Any], None]] = {
+            cst.ClassDef: self.leave_ClassDef,
+            cst.FunctionDef: self.leave_FunctionDef,
+            cst.Lambda: self.leave_Lambda,
+        }
 
     # scopes
     def visit_Module(self, node: cst.Module) -> None:
@@ -902,6 +916,85 @@ class _Visitor(cst.CSTVisitor):
         return [node]
 
 
+# ------------------------------------------------------------ the walker
+
+# Fields that never hold code: whitespace, punctuation and operator tokens.
+_SKIP_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "comma",
+        "equal",
+        "semicolon",
+        "colon",
+        "dot",
+        "star",
+        "operator",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "newline",
+        "asynchronous",
+        "trailing_whitespace",
+        "first_line",
+        "empty_lines",
+    }
+)
+# Where a node's dataclass fields are not in source order (calls must be met in
+# the order ``ast`` positions sort them: see _AstPositions).
+_SOURCE_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.FunctionDef: ("decorators", "name", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "bases", "keywords", "body"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+}
+_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+def _fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        import dataclasses
+
+        names = _SOURCE_ORDER.get(kind) or tuple(
+            f.name
+            for f in dataclasses.fields(kind)
+            if f.name not in _SKIP_FIELDS and "whitespace" not in f.name
+        )
+        _FIELDS[kind] = names
+    return names
+
+
+def _walk(node: cst.CSTNode, visitor: _Visitor) -> None:
+    """Visit ``node`` and everything below it in source order.
+
+    libcst's own ``visit`` dispatches two methods per node and walks every
+    whitespace token: three times the cost of the parse. Only the fields that
+    can hold code are followed here, and only five node types are handled.
+    """
+    kind = type(node)
+    handler = visitor.enter.get(kind)
+    if handler is not None:
+        handler(node)
+    for name in _fields(kind):
+        child = getattr(node, name)
+        if isinstance(child, cst.CSTNode):
+            _walk(child, visitor)
+        elif isinstance(child, (list, tuple)):
+            for item in child:
+                if isinstance(item, cst.CSTNode):
+                    _walk(item, visitor)
+    leave = visitor.leave.get(kind)
+    if leave is not None:
+        leave(node)
+
+
 # ------------------------------------------------------------- entry point
 
 
@@ -972,7 +1065,7 @@ def scan_source(
     resolver = Resolver(table)
     visitor = _Visitor(path, resolver, table)
     try:
-        module.visit(visitor)
+        _walk(module, visitor)
         positions: Positions | None = None
         if tree is not None:
             candidate = _AstPositions(tree, source.splitlines())

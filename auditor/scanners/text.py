@@ -16,54 +16,103 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import ahocorasick_rs
+
 from auditor.model import Secret
 
 
 @dataclass(frozen=True)
 class SecretPattern:
     kind: str
+    # The pattern runs only on text that contains one of these literals.
+    literals: tuple[str, ...]
     regex: re.Pattern[str]
     # How many leading characters identify the kind and may be shown.
     show: int
     min_entropy: float = 3.0
+    # Characters that may not come right before a secret (it would be part of a word).
+    boundary: str = "-_"
 
 
-def _p(kind: str, pattern: str, show: int, min_entropy: float = 3.0) -> SecretPattern:
-    return SecretPattern(kind, re.compile(pattern), show, min_entropy)
+def _p(
+    kind: str,
+    literals: tuple[str, ...],
+    pattern: str,
+    show: int,
+    min_entropy: float = 3.0,
+) -> SecretPattern:
+    return SecretPattern(kind, literals, re.compile(pattern), show, min_entropy)
 
 
-# The key alphabet stops at a non-key character so that ``"sk-...",`` ends cleanly.
+# Every pattern starts with a literal, so the regex engine can skip ahead to it
+# (a leading look-behind makes it try every position: about ten times slower).
+# The word boundary before a match is checked in code instead. The key alphabet
+# stops at a non-key character so that ``"sk-...",`` ends cleanly.
 SECRET_PATTERNS: tuple[SecretPattern, ...] = (
-    _p("anthropic-api-key", r"(?<![\w-])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{32,}", 14),
-    _p("openai-api-key", r"(?<![\w-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,}", 8),
+    _p("anthropic-api-key", ("sk-ant-",), r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{32,}", 14),
     _p(
         "openai-api-key",
-        r"(?<![\w-])sk-(?!ant-|proj-|svcacct-|admin-|live_|test_)[A-Za-z0-9]{20,}T3BlbkFJ[A-Za-z0-9]{20,}",
+        ("sk-proj-", "sk-svcacct-", "sk-admin-"),
+        r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,}",
+        8,
+    ),
+    _p(
+        "openai-api-key",
+        ("T3BlbkFJ",),
+        r"sk-(?!ant-|proj-|svcacct-|admin-|live_|test_)[A-Za-z0-9]{20,}T3BlbkFJ[A-Za-z0-9]{20,}",
         3,
     ),
-    _p("openai-api-key", r"(?<![\w-])sk-(?!ant-|proj-|svcacct-|admin-)[A-Za-z0-9]{48}(?![\w-])", 3),
-    _p("aws-access-key-id", r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])", 4),
+    _p("openai-api-key", ("sk-",), r"sk-(?!ant-|proj-|svcacct-|admin-)[A-Za-z0-9]{48}(?![\w-])", 3),
+    _p(
+        "aws-access-key-id",
+        ("AKIA", "ASIA", "ABIA", "ACCA"),
+        r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])",
+        4,
+    ),
     _p(
         "aws-secret-access-key",
-        r"(?i:aws_?secret_?access_?key|aws_secret)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
+        ("aws", "AWS", "Aws"),
+        r"(?i:aws_?secret_?access_?key|aws_secret)[\"']?\s*[:=]\s*[\"']?"
+        r"([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
         0,
         3.5,
     ),
-    _p("google-api-key", r"(?<![\w-])AIza[0-9A-Za-z_\-]{35}(?![\w-])", 4),
-    _p("huggingface-token", r"(?<![\w-])hf_[A-Za-z0-9]{34,}(?![\w-])", 3),
-    _p("github-token", r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{36,}(?![\w-])", 4),
-    _p("github-token", r"(?<![\w-])github_pat_[A-Za-z0-9_]{60,}(?![\w-])", 11),
-    _p("slack-token", r"(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,}(?![\w-])", 5),
+    _p("google-api-key", ("AIza",), r"AIza[0-9A-Za-z_\-]{35}(?![\w-])", 4),
+    _p("huggingface-token", ("hf_",), r"hf_[A-Za-z0-9]{34,}(?![\w-])", 3),
+    _p(
+        "github-token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+        r"gh[pousr]_[A-Za-z0-9]{36,}(?![\w-])",
+        4,
+    ),
+    _p("github-token", ("github_pat_",), r"github_pat_[A-Za-z0-9_]{60,}(?![\w-])", 11),
+    _p(
+        "slack-token",
+        ("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-"),
+        r"xox[abposr]-[A-Za-z0-9-]{10,}(?![\w-])",
+        5,
+    ),
     _p(
         "slack-webhook",
+        ("hooks.slack.com",),
         r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}",
         29,
     ),
-    _p("groq-api-key", r"(?<![\w-])gsk_[A-Za-z0-9]{48,}(?![\w-])", 4),
-    _p("pinecone-api-key", r"(?<![\w-])pcsk_[A-Za-z0-9_]{40,}(?![\w-])", 5),
-    _p("replicate-api-token", r"(?<![\w-])r8_[A-Za-z0-9]{37}(?![\w-])", 3),
-    _p("langsmith-api-key", r"(?<![\w-])lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}(?![\w-])", 8),
-    _p("stripe-secret-key", r"(?<![\w-])(?:sk|rk)_live_[A-Za-z0-9]{24,}(?![\w-])", 8),
+    _p("groq-api-key", ("gsk_",), r"gsk_[A-Za-z0-9]{48,}(?![\w-])", 4),
+    _p("pinecone-api-key", ("pcsk_",), r"pcsk_[A-Za-z0-9_]{40,}(?![\w-])", 5),
+    _p("replicate-api-token", ("r8_",), r"r8_[A-Za-z0-9]{37}(?![\w-])", 3),
+    _p(
+        "langsmith-api-key",
+        ("lsv2_",),
+        r"lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}(?![\w-])",
+        8,
+    ),
+    _p(
+        "stripe-secret-key",
+        ("sk_live_", "rk_live_"),
+        r"(?:sk|rk)_live_[A-Za-z0-9]{24,}(?![\w-])",
+        8,
+    ),
 )
 
 # Any of these inside a candidate marks a documentation placeholder.
@@ -71,27 +120,6 @@ PLACEHOLDER = re.compile(
     r"x{6,}|X{6,}|\*{3,}|\.{3}|<|>|\$\{|your|example|placeholder|dummy|redacted|changeme|"
     r"0123456789|abcdef(?:gh|123)|1234567890",
     re.IGNORECASE,
-)
-# A fast pre-check: lines without one of these cannot hold a secret.
-_HINTS = (
-    "sk-",
-    "AKIA",
-    "ASIA",
-    "ABIA",
-    "ACCA",
-    "aws",
-    "AWS",
-    "AIza",
-    "hf_",
-    "gh",
-    "github_pat_",
-    "xox",
-    "hooks.slack",
-    "gsk_",
-    "pcsk_",
-    "r8_",
-    "lsv2_",
-    "_live_",
 )
 
 
@@ -112,18 +140,41 @@ def redact(value: str, show: int) -> str:
     return f"{value[:show]}…{tail}" if tail else f"{value[:show]}…"
 
 
-def _candidates(text: str) -> Iterator[tuple[SecretPattern, re.Match[str]]]:
+# Each pattern's literals, found in one pass over the raw bytes with an
+# Aho-Corasick automaton (ahocorasick-rs: 4-5x faster than a regex alternation,
+# which matters on repositories with hundreds of MB of docs).
+_LITERAL_LIST = sorted({lit for pattern in SECRET_PATTERNS for lit in pattern.literals})
+_LITERALS = ahocorasick_rs.BytesAhoCorasick([lit.encode() for lit in _LITERAL_LIST])
+
+
+def literals_present(raw: bytes) -> frozenset[str]:
+    """Which secret literals occur in ``raw``: empty for most files."""
+    hits = _LITERALS.find_matches_as_indexes(raw, overlapping=True)
+    return frozenset(_LITERAL_LIST[index] for index, _, _ in hits)
+
+
+def _candidates(
+    text: str, present: frozenset[str]
+) -> Iterator[tuple[SecretPattern, re.Match[str]]]:
     for pattern in SECRET_PATTERNS:
+        if present.isdisjoint(pattern.literals):
+            continue
         for match in pattern.regex.finditer(text):
+            start = match.start()
+            before = text[start - 1] if start else " "
+            if before.isalnum() or before in pattern.boundary:
+                continue  # inside a longer word: not a key
             yield pattern, match
 
 
-def find_secrets(path: str, text: str) -> list[Secret]:
-    if not any(hint in text for hint in _HINTS):
+def find_secrets(path: str, text: str, raw: bytes | None = None) -> list[Secret]:
+    """Secrets in ``text``; ``raw`` (the file's bytes) makes the pre-check cheaper."""
+    present = literals_present(raw if raw is not None else text.encode("utf-8", "replace"))
+    if not present:
         return []
     found: dict[tuple[int, int], Secret] = {}
-    line_starts = _line_starts(text)
-    for pattern, match in _candidates(text):
+    line_starts: list[int] | None = None
+    for pattern, match in _candidates(text, present):
         group = 1 if pattern.regex.groups else 0
         value = match.group(group)
         start = match.start(group)
@@ -132,6 +183,8 @@ def find_secrets(path: str, text: str) -> list[Secret]:
             continue
         if not (any(c.isdigit() for c in body) and any(c.isalpha() for c in body)):
             continue
+        if line_starts is None:
+            line_starts = _line_starts(text)
         line = _line_of(line_starts, start)
         column = start - line_starts[line - 1] + 1
         key = (line, column)
@@ -151,9 +204,10 @@ def find_secrets(path: str, text: str) -> list[Secret]:
 
 def redact_text(text: str) -> str:
     """Replace every secret in free text (error messages, evidence) by its redacted form."""
-    if not any(hint in text for hint in _HINTS):
+    present = literals_present(text.encode("utf-8", "replace"))
+    if not present:
         return text
-    for pattern, match in list(_candidates(text)):
+    for pattern, match in list(_candidates(text, present)):
         group = 1 if pattern.regex.groups else 0
         value = match.group(group)
         text = text.replace(value, redact(value, pattern.show))
