@@ -3,7 +3,7 @@
 Local training (transformers Trainer, TRL, PEFT, sentence-transformers .fit) is
 capability "training"; loading a checkpoint with from_pretrained or pipeline()
 is where a model is used. Expected tuples were worked out by reading the
-fixture and confirmed with the scanner; scanner gaps are strict xfails.
+fixture and confirmed with the scanner.
 """
 
 from __future__ import annotations
@@ -73,11 +73,6 @@ _MODEL_OBJECT = (
     "...)`, then `Trainer(model=model)` / `get_peft_model(base, ...)`) is not resolved to "
     "that object's model name"
 )
-SCANNER_GAPS: dict[tuple[str, int], str] = {
-    (CL, 39): _MODEL_OBJECT,
-    (CL, 51): _MODEL_OBJECT + " (so trainer.train() has none either)",
-    (SF, 43): _MODEL_OBJECT,
-}
 
 
 @pytest.fixture(scope="module")
@@ -108,25 +103,8 @@ def test_every_file_parsed_without_errors(facts: dict[str, PythonFacts]) -> None
     assert all(f.parsed for f in facts.values())
 
 
-def test_gap_keys_name_expected_call_sites() -> None:
-    assert set(SCANNER_GAPS) <= {(r[0], r[1]) for r in EXPECTED}
-
-
 def test_call_sites_exact(facts: dict[str, PythonFacts]) -> None:
-    actual = [r for r in _tuples(facts) if (r[0], r[1]) not in SCANNER_GAPS]
-    expected = sorted(r for r in EXPECTED if (r[0], r[1]) not in SCANNER_GAPS)
-    assert actual == expected
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, id=f"{key[0]}:{key[1]}", marks=pytest.mark.xfail(strict=True, reason=why))
-        for key, why in SCANNER_GAPS.items()
-    ],
-)
-def test_scanner_gap(facts: dict[str, PythonFacts], key: tuple[str, int]) -> None:
-    assert _at(_tuples(facts), key) == _at(EXPECTED, key)
+    assert _tuples(facts) == sorted(EXPECTED)
 
 
 def test_tokenizers_and_configs_are_not_call_sites(facts: dict[str, PythonFacts]) -> None:

@@ -1,9 +1,7 @@
 """The Python scanner on fixtures/multi-provider-gateway: every call site, exactly.
 
 Expected tuples were worked out by reading the fixture (line numbers by hand)
-and then confirmed against the scanner. A scanner gap keeps its correct
-expectation in EXPECTED; its (path, line) in SCANNER_GAPS is skipped by the
-exact comparison and checked by a strict xfail test instead.
+and then confirmed against the scanner.
 """
 
 from __future__ import annotations
@@ -103,11 +101,6 @@ EXPECTED: list[CallTuple] = [
 ]
 # fmt: on
 
-SCANNER_GAPS: dict[tuple[str, int], str] = {
-    (MI, 28): "scanner: a call on the result of a module function annotated "
-    "`-> Mistral` (`get_client().chat.complete(...)`) is not followed",
-}
-
 
 @pytest.fixture(scope="module")
 def facts() -> dict[str, PythonFacts]:
@@ -137,25 +130,8 @@ def test_every_file_parsed_without_errors(facts: dict[str, PythonFacts]) -> None
     assert all(f.parsed for f in facts.values())
 
 
-def test_gap_keys_name_expected_call_sites() -> None:
-    assert set(SCANNER_GAPS) <= {(r[0], r[1]) for r in EXPECTED}
-
-
 def test_call_sites_exact(facts: dict[str, PythonFacts]) -> None:
-    actual = [r for r in _tuples(facts) if (r[0], r[1]) not in SCANNER_GAPS]
-    expected = sorted(r for r in EXPECTED if (r[0], r[1]) not in SCANNER_GAPS)
-    assert actual == expected
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, id=f"{key[0]}:{key[1]}", marks=pytest.mark.xfail(strict=True, reason=why))
-        for key, why in SCANNER_GAPS.items()
-    ],
-)
-def test_scanner_gap(facts: dict[str, PythonFacts], key: tuple[str, int]) -> None:
-    assert _at(_tuples(facts), key) == _at(EXPECTED, key)
+    assert _tuples(facts) == sorted(EXPECTED)
 
 
 def test_s3_client_calls_are_not_call_sites(facts: dict[str, PythonFacts]) -> None:
@@ -197,11 +173,6 @@ def test_selected_prompts(
     ), facts[path].prompts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='scanner: Bedrock Converse `system=[{"text": ...}]` blocks are read as '
-    "messages without a role/content key, so the system prompt is lost",
-)
 def test_bedrock_converse_system_prompt(facts: dict[str, PythonFacts]) -> None:
     assert any(
         p.line == 22 and p.role == "system" and p.text.startswith("You are a concise assistant")

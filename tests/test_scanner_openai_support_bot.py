@@ -1,10 +1,7 @@
 """The Python scanner on fixtures/openai-support-bot: every call site, exactly.
 
 Each expected tuple was worked out by reading the fixture (line numbers by
-hand) and then confirmed against the scanner. Where the scanner is wrong, the
-correct expectation stays in EXPECTED and its (path, line) is listed in
-SCANNER_GAPS: the exact comparison skips it, and a strict xfail test checks it,
-so the xfail turns into a failure (XPASS) the day the scanner is fixed.
+hand) and then confirmed against the scanner.
 """
 
 from __future__ import annotations
@@ -77,15 +74,6 @@ EXPECTED: list[CallTuple] = [
 ]
 # fmt: on
 
-SCANNER_GAPS: dict[tuple[str, int], str] = {
-    (S, 24): "scanner: a parameter default that names a module constant "
-    "(`model: str = EMBED_MODEL`) is not resolved; literal defaults are",
-    (S, 40): "scanner: `self._client = client or OpenAI()` (a BooleanOperation) "
-    "is not followed, so the client's calls are missed",
-    (T, 44): "scanner: string attributes on self (`self.model = TRIAGE_MODEL`, "
-    "then `model=self.model`) are not resolved to a model",
-}
-
 
 @pytest.fixture(scope="module")
 def facts() -> dict[str, PythonFacts]:
@@ -115,26 +103,8 @@ def test_every_file_parsed_without_errors(facts: dict[str, PythonFacts]) -> None
     assert all(f.parsed for f in facts.values())
 
 
-def test_gap_keys_name_expected_call_sites() -> None:
-    expected_keys = {(r[0], r[1]) for r in EXPECTED}
-    assert set(SCANNER_GAPS) <= expected_keys
-
-
 def test_call_sites_exact(facts: dict[str, PythonFacts]) -> None:
-    actual = [r for r in _tuples(facts) if (r[0], r[1]) not in SCANNER_GAPS]
-    expected = sorted(r for r in EXPECTED if (r[0], r[1]) not in SCANNER_GAPS)
-    assert actual == expected
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, id=f"{key[0]}:{key[1]}", marks=pytest.mark.xfail(strict=True, reason=why))
-        for key, why in SCANNER_GAPS.items()
-    ],
-)
-def test_scanner_gap(facts: dict[str, PythonFacts], key: tuple[str, int]) -> None:
-    assert _at(_tuples(facts), key) == _at(EXPECTED, key)
+    assert _tuples(facts) == sorted(EXPECTED)
 
 
 def test_assistants_upload_is_not_a_call_site(facts: dict[str, PythonFacts]) -> None:
@@ -182,32 +152,16 @@ def test_few_shot_constant_keeps_its_order(facts: dict[str, PythonFacts]) -> Non
     assert shots == [(39, "user"), (42, "assistant"), (45, "user"), (48, "assistant")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner: a constant built with textwrap.dedent(...) is bound as opaque, "
-    "so the prompt becomes the placeholder '{TRIAGE_PROMPT}' at the call line; the "
-    "dedented text must also be placed at the literal's line (14)",
-)
 def test_dedented_system_prompt_constant(facts: dict[str, PythonFacts]) -> None:
     assert _has_prompt(
         facts, T, 14, "system", "You route support tickets for Acme Cloud Storage.\n"
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner: escape sequences in f-string text parts are kept raw "
-    "(a backslash and 'n' instead of a newline)",
-)
 def test_f_string_prompt_escapes(facts: dict[str, PythonFacts]) -> None:
     texts = [p.text for p in facts[L].prompts if p.role == "user"]
     assert "Write a short email subject for this ticket:\n{ticket}\nSubject:" in texts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner: an f-string prompt is placed at the call's line, not the literal's "
-    "(ast positions only index plain string constants)",
-)
 def test_f_string_prompt_line(facts: dict[str, PythonFacts]) -> None:
     assert _has_prompt(facts, R, 121, "user", "Customer question: {question}")

@@ -169,11 +169,6 @@ EXPECTED: list[CallTuple] = [
 ]
 # fmt: on
 
-SCANNER_GAPS: dict[tuple[str, int], str] = {
-    (AS, 47): "scanner: class-level attributes (`store = Chroma(...)` in the class body) "
-    "are not followed through `self.store`",
-}
-
 
 @pytest.fixture(scope="module")
 def facts() -> dict[str, PythonFacts]:
@@ -203,25 +198,8 @@ def test_every_file_parsed_without_errors(facts: dict[str, PythonFacts]) -> None
     assert all(f.parsed for f in facts.values())
 
 
-def test_gap_keys_name_expected_call_sites() -> None:
-    assert set(SCANNER_GAPS) <= {(r[0], r[1]) for r in EXPECTED}
-
-
 def test_call_sites_exact(facts: dict[str, PythonFacts]) -> None:
-    actual = [r for r in _tuples(facts) if (r[0], r[1]) not in SCANNER_GAPS]
-    expected = sorted(r for r in EXPECTED if (r[0], r[1]) not in SCANNER_GAPS)
-    assert actual == expected
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, id=f"{key[0]}:{key[1]}", marks=pytest.mark.xfail(strict=True, reason=why))
-        for key, why in SCANNER_GAPS.items()
-    ],
-)
-def test_scanner_gap(facts: dict[str, PythonFacts], key: tuple[str, int]) -> None:
-    assert _at(_tuples(facts), key) == _at(EXPECTED, key)
+    assert _tuples(facts) == sorted(EXPECTED)
 
 
 def test_every_store_provider_is_seen(facts: dict[str, PythonFacts]) -> None:

@@ -67,6 +67,14 @@ class SelfRef:
     attrs: dict[str, Value]
 
 
+@dataclass(frozen=True)
+class Factory:
+    """A project function or method annotated to return an SDK object
+    (``def get_client() -> Mistral``): calling it gives that object."""
+
+    obj: Obj
+
+
 class _Opaque:
     """A name bound to something that is not an SDK (it shadows outer names)."""
 
@@ -75,7 +83,7 @@ class _Opaque:
 
 
 OPAQUE = _Opaque()
-Value = Union[Sym, Obj, ObjPath, Expr, SelfRef, _Opaque]  # noqa: UP007 - runtime alias on 3.10
+Value = Union[Sym, Obj, ObjPath, Expr, SelfRef, Factory, _Opaque]  # noqa: UP007 - runtime alias on 3.10
 Scope = dict[str, Value]
 
 ROLE_NAMES = {
@@ -160,14 +168,31 @@ class _AstPositions:
         calls.sort(
             key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0))
         )
+        self.tree = tree
         self.calls = calls
         self.lines = lines
-        self.strings: dict[str, list[int]] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                self.strings.setdefault(node.value, []).append(node.lineno)
-        for found in self.strings.values():
-            found.sort()
+        self._strings: dict[str, list[int]] | None = None
+        self._fstrings: dict[tuple[str, ...], list[int]] = {}
+
+    @property
+    def strings(self) -> dict[str, list[int]]:
+        """Lines of every string constant, by value: built only for files with prompts."""
+        if self._strings is None:
+            found: dict[str, list[int]] = {}
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    found.setdefault(node.value, []).append(node.lineno)
+                elif isinstance(node, ast.JoinedStr):
+                    key = tuple(
+                        v.value
+                        for v in node.values
+                        if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                    )
+                    self._fstrings.setdefault(key, []).append(node.lineno)
+            for lines in (*found.values(), *self._fstrings.values()):
+                lines.sort()
+            self._strings = found
+        return self._strings
 
     def _column(self, line: int, byte_offset: int) -> int:
         if 0 < line <= len(self.lines):
@@ -194,8 +219,28 @@ class _AstPositions:
         )
 
     def string(self, node: cst.CSTNode, value: str, default: int) -> int:
+        """The line of the literal holding ``value``; for text built from a literal
+        (dedent, an f-string) the first literal containing its first line."""
         found = self.strings.get(value)
-        return found[0] if found else default
+        if found:
+            return found[0]
+        if isinstance(node, cst.FormattedString):
+            key = tuple(
+                _fstring_text(node, part.value)
+                for part in node.parts
+                if isinstance(part, cst.FormattedStringText)
+            )
+            lines = self._fstrings.get(key)
+            if lines:
+                return lines[0]
+        first = next((line.strip() for line in value.splitlines() if line.strip()), "")
+        if len(first) >= 8 and "{" not in first:
+            lines = [
+                line for text, lines in self.strings.items() if first in text for line in lines
+            ]
+            if lines:
+                return min(lines)
+        return default
 
 
 class _CstPositions:
@@ -296,10 +341,27 @@ class Resolver:
                 return base.attrs.get(attr)
             return None
         if isinstance(node, cst.Call):
+            target = self.resolve(node.func, depth + 1)
+            if isinstance(target, Factory):
+                return target.obj
             match = self.match(node, depth + 1)
-            return match.result if match is not None else None
+            if match is not None:
+                return match.result
+            if _call_name(node.func) in STRING_HELPERS:
+                return Expr(node)  # textwrap.dedent("..."), "...".format(...)
+            return None
         if isinstance(node, cst.Await):
             return self.resolve(node.expression, depth + 1)
+        if isinstance(node, cst.BooleanOperation):
+            # `client or OpenAI()`: the SDK object on either side.
+            left = self.resolve(node.left, depth + 1)
+            right = self.resolve(node.right, depth + 1)
+            return _prefer_sdk(left, right)
+        if isinstance(node, cst.IfExp):
+            # `AzureOpenAI() if azure else OpenAI()`
+            return _prefer_sdk(
+                self.resolve(node.body, depth + 1), self.resolve(node.orelse, depth + 1)
+            )
         if isinstance(
             node,
             (
@@ -362,7 +424,7 @@ class Resolver:
             parts: list[str] = []
             for part in node.parts:
                 if isinstance(part, cst.FormattedStringText):
-                    parts.append(part.value.replace("{{", "{").replace("}}", "}"))
+                    parts.append(_fstring_text(node, part.value))
                 elif isinstance(part, cst.FormattedStringExpression):
                     inner = self.string(part.expression, strict=True, depth=depth + 1)
                     if inner is None:
@@ -381,11 +443,13 @@ class Resolver:
             if isinstance(node.operator, cst.Modulo) and not strict:
                 return self.string(node.left, strict=strict, depth=depth + 1)
             return None
-        if isinstance(node, cst.Name):
-            bound = self.lookup(node.value)
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            bound = self.resolve(node, depth + 1)
             if isinstance(bound, Expr) and bound.node is not node:
                 return self.string(bound.node, strict=strict, depth=depth + 1)
-            return None if strict else "{" + node.value + "}"
+            if strict:
+                return None
+            return "{" + self.code.code_for_node(node) + "}"
         if isinstance(node, cst.Call):
             func = node.func
             name = _call_name(func)
@@ -421,7 +485,13 @@ class Resolver:
         for spec in args:
             node = _arg(call, spec, None) if isinstance(spec, str) else _arg(call, None, spec)
             if node is not None:
-                return self.string(node, strict=True)
+                text = self.string(node, strict=True)
+                if text is None:
+                    # Trainer(model=model) where model = AutoModel...from_pretrained("x")
+                    value = self.resolve(node)
+                    if isinstance(value, Obj):
+                        return value.model
+                return text
         return None
 
     def _type_match(self, call: cst.Call, qname: str, provider: str | None) -> _Match | None:
@@ -517,6 +587,37 @@ class Resolver:
         return None
 
 
+def _fstring_text(node: cst.FormattedString, raw: str) -> str:
+    """The value of an f-string's literal part: escapes decoded unless raw."""
+    text = raw.replace("{{", "{").replace("}}", "}")
+    prefix = node.start.rstrip("'\"").lower()
+    if "r" in prefix or "\\" not in text:
+        return text
+    quote = node.end
+    try:
+        value = ast.literal_eval(quote + text + quote)
+    except (SyntaxError, ValueError):
+        return text
+    return value if isinstance(value, str) else text
+
+
+STRING_HELPERS = frozenset({"dedent", "cleandoc", "strip", "format"})
+
+
+def _prefer_sdk(left: Value | None, right: Value | None) -> Value | None:
+    for value in (left, right):
+        if isinstance(value, (Obj, Sym, Factory)):
+            return value
+    return left if left is not None else right
+
+
+def _has_key(resolver: Resolver, node: cst.BaseExpression, key: str) -> bool:
+    return isinstance(node, cst.Dict) and any(
+        isinstance(item, cst.DictElement) and resolver.string(item.key, strict=True) == key
+        for item in node.elements
+    )
+
+
 def _provider_from_model(
     model: str | None, explicit: str | None, default: str
 ) -> tuple[str, str | None]:
@@ -554,22 +655,41 @@ class _Binder:
                 scope[name] = typed
             elif index == 0 and self_ref is not None:
                 scope[name] = self_ref
-            elif param.default is not None and isinstance(
-                param.default, (cst.SimpleString, cst.ConcatenatedString)
-            ):
-                scope[name] = Expr(param.default)
+            elif param.default is not None:
+                scope[name] = self._default(param.default)
             else:
                 scope[name] = OPAQUE
         for param in params.kwonly_params:
             typed = self.r.annotation_type(
                 param.annotation.annotation if param.annotation else None
             )
-            scope[param.name.value] = typed or (
-                Expr(param.default) if isinstance(param.default, cst.SimpleString) else OPAQUE
-            )
+            if typed is not None:
+                scope[param.name.value] = typed
+            elif param.default is not None:
+                scope[param.name.value] = self._default(param.default)
+            else:
+                scope[param.name.value] = OPAQUE
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 scope[star.name.value] = OPAQUE
+
+    def function_value(self, func: cst.FunctionDef) -> Value | None:
+        """``def client() -> OpenAI``: a factory; with ``@property`` the object itself."""
+        typed = self.r.annotation_type(func.returns.annotation if func.returns else None)
+        if typed is None:
+            return None
+        if any(_call_name(d.decorator) in {"property", "cached_property"} for d in func.decorators):
+            return typed
+        return Factory(typed)
+
+    def _default(self, node: cst.BaseExpression) -> Value:
+        """A parameter's default: a constant (`model=DEFAULT_MODEL`) or an SDK object."""
+        value = self.r.resolve(node)
+        if isinstance(value, Expr) and self.r.string(value.node, strict=True) is not None:
+            return value
+        if isinstance(value, Obj):
+            return value
+        return OPAQUE
 
     def block(
         self,
@@ -591,7 +711,9 @@ class _Binder:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.small(small, scope, self_ref, global_names)
-        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        elif isinstance(stmt, cst.FunctionDef):
+            scope[stmt.name.value] = self.function_value(stmt) or OPAQUE
+        elif isinstance(stmt, cst.ClassDef):
             scope[stmt.name.value] = OPAQUE
         elif isinstance(stmt, (cst.With,)):
             for item in stmt.items:
@@ -676,9 +798,14 @@ class _Binder:
                 ):
                     r.bind(self_ref.attrs, target.attr.value, value)
                 elif isinstance(target, (cst.Tuple, cst.List)):
-                    for element in target.elements:
+                    values: list[Value | None] = [None] * len(target.elements)
+                    if isinstance(value_node, (cst.Tuple, cst.List)) and len(
+                        value_node.elements
+                    ) == len(target.elements):
+                        values = [r.resolve(e.value) for e in value_node.elements]
+                    for element, element_value in zip(target.elements, values, strict=True):
                         if isinstance(element.value, cst.Name):
-                            r.bind(scope, element.value.value, None)
+                            r.bind(scope, element.value.value, element_value)
 
 
 def _body(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
@@ -751,12 +878,14 @@ class _Visitor:
         self_ref = SelfRef(ctx.attrs)
         for stmt in _body(node.body):
             if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                        typed = self.r.annotation_type(small.annotation.annotation)
-                        if typed is not None:
-                            ctx.attrs[small.target.value] = typed
+                # Class attributes: `client = OpenAI()`, `client: OpenAI`, `MODEL = "x"`.
+                self.binder.block([stmt], ctx.attrs)
             elif isinstance(stmt, cst.FunctionDef):
+                method = self.binder.function_value(stmt)
+                if method is not None:
+                    ctx.attrs[stmt.name.value] = method
+        for stmt in _body(node.body):
+            if isinstance(stmt, cst.FunctionDef):
                 scratch: Scope = {}
                 self.r.scopes.append(scratch)
                 self.binder.params(scratch, stmt.params, self_ref)
@@ -847,7 +976,11 @@ class _Visitor:
     def _text(self, index: int, node: cst.BaseExpression, role: str, api: str) -> None:
         resolved = self._deref(node)
         if isinstance(resolved, (cst.List, cst.Tuple)):
-            self._messages(index, resolved, api)
+            if any(_has_key(self.r, e.value, "role") for e in resolved.elements):
+                self._messages(index, resolved, api)
+            else:  # content blocks: system=[{"text": "..."}] (Bedrock Converse, Anthropic)
+                for part in self._content_parts(resolved):
+                    self.prompt_nodes.append((index, role, part, api))
             return
         self.prompt_nodes.append((index, role, node, api))
 
