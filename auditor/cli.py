@@ -7,6 +7,7 @@ Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it;
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -216,8 +217,9 @@ def _emit(report: Report, args: argparse.Namespace) -> None:
         from auditor.reporters.terminal import render_terminal
 
         if args.output:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                render_terminal(report, Console(file=handle, width=120), quiet=args.quiet)
+            buffer = io.StringIO()
+            render_terminal(report, Console(file=buffer, width=120), quiet=args.quiet)
+            _write(Path(args.output), buffer.getvalue())
             return
         render_terminal(report, Console(), quiet=args.quiet)
         return

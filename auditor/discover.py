@@ -15,7 +15,6 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pathspec
 
@@ -103,7 +102,7 @@ class _IgnoreStack:
     """``.gitignore`` files found on the way down, each applying below its folder."""
 
     def __init__(self) -> None:
-        self.specs: list[tuple[str, pathspec.PathSpec[Any]]] = []
+        self.specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
 
     def load(self, directory: Path, rel: str) -> None:
         ignore = directory / ".gitignore"
@@ -111,16 +110,20 @@ class _IgnoreStack:
             lines = ignore.read_text("utf-8", errors="replace").splitlines()
         except OSError:
             return
-        self.specs.append((rel, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+        self.specs.append((rel, pathspec.GitIgnoreSpec.from_lines(lines)))
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
-        for base, spec in self.specs:
+        """As git decides: the deepest ``.gitignore`` with a matching pattern wins,
+        so a nested ``!keep.log`` re-includes what a parent's ``*.log`` ignores."""
+        verdict = False
+        for base, spec in self.specs:  # root first, deeper folders after
             if base and not rel.startswith(base + "/"):
                 continue
             sub = rel[len(base) + 1 :] if base else rel
-            if spec.match_file(sub + "/" if is_dir else sub):
-                return True
-        return False
+            result = spec.check_file(sub + "/" if is_dir else sub)
+            if result.include is not None:
+                verdict = result.include
+        return verdict
 
 
 def _walk(root: Path, errors: list[ScanError]) -> Iterator[str]:

@@ -200,12 +200,29 @@ def _changed_files(root: Path, base: str) -> set[str]:
         ["git", "-C", str(root), "diff", "--name-only", "--relative", "-z", f"{base}"],
         ["git", "-C", str(root), "ls-files", "-z", "--others", "--exclude-standard"],
     ]
+    inside = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    if inside.returncode != 0:
+        probe = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        if probe.returncode != 0:
+            raise ValueError(f"--diff-base {base}: {root} is not in a git work tree")
+        raise ValueError(f"--diff-base {base}: no such commit, branch or tag")
     changed: set[str] = set()
     for command in commands:
         done = subprocess.run(command, capture_output=True, timeout=60, check=False)
         if done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise ValueError(f"--diff-base {base}: {message[-1] if message else 'git failed'}")
+            lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            detail = next((line for line in lines if line.startswith("fatal:")), "git failed")
+            raise ValueError(f"--diff-base {base}: {detail}")
         changed.update(n for n in done.stdout.decode("utf-8", "replace").split("\0") if n)
     return changed
 

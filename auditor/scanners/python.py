@@ -218,7 +218,7 @@ class _AstPositions:
             self._column(end_line, found.end_col_offset or 0),
         )
 
-    def string(self, node: cst.CSTNode, value: str, default: int) -> int:
+    def string(self, node: cst.CSTNode, value: str, default: int, call: int | None) -> int:
         """The line of the literal holding ``value``; for text built from a literal
         (dedent, an f-string) the first literal containing its first line."""
         found = self.strings.get(value)
@@ -240,7 +240,21 @@ class _AstPositions:
             ]
             if lines:
                 return min(lines)
+        if call is not None and not isinstance(node, _STRING_NODES):
+            # A name or expression inside the call (`"content": question`).
+            code = _CODE.code_for_node(node).strip()
+            for inner in ast.walk(self.calls[call]):
+                if isinstance(inner, ast.expr) and inner is not self.calls[call]:
+                    line = inner.lineno
+                    if 0 < line <= len(self.lines) and self._segment(inner) == code:
+                        return line
         return default
+
+    def _segment(self, node: ast.expr) -> str | None:
+        if node.lineno != node.end_lineno:
+            return None
+        raw = self.lines[node.lineno - 1].encode("utf-8")
+        return raw[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
 
 
 class _CstPositions:
@@ -257,10 +271,25 @@ class _CstPositions:
         pos = self.positions[node]
         return (pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
 
-    def string(self, node: cst.CSTNode, value: str, default: int) -> int:
+    def string(self, node: cst.CSTNode, value: str, default: int, call: int | None) -> int:
+        # Where the text starts: the first literal of an implicit concatenation,
+        # not the parenthesis around it.
+        while isinstance(node, cst.ConcatenatedString):
+            node = node.left
+        if isinstance(node, cst.Call) and node.args:  # textwrap.dedent("...")
+            node = node.args[0].value
         pos = self.positions.get(node)
-        return pos.start.line if pos is not None else default
+        if pos is None:
+            return default
+        line = int(pos.start.line)
+        lpar = getattr(node, "lpar", ())
+        return (
+            line + sum(len(_CODE.code_for_node(p).splitlines()) - 1 for p in lpar) if lpar else line
+        )
 
+
+_CODE = cst.Module(body=[])
+_STRING_NODES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
 Positions = Union[_AstPositions, _CstPositions]  # noqa: UP007 - runtime alias on 3.10
 
@@ -673,14 +702,40 @@ class _Binder:
             if isinstance(star, cst.Param):
                 scope[star.name.value] = OPAQUE
 
-    def function_value(self, func: cst.FunctionDef) -> Value | None:
-        """``def client() -> OpenAI``: a factory; with ``@property`` the object itself."""
-        typed = self.r.annotation_type(func.returns.annotation if func.returns else None)
+    def function_value(
+        self, func: cst.FunctionDef, self_ref: SelfRef | None = None
+    ) -> Value | None:
+        """A function that gives an SDK object: by its return annotation
+        (``def client() -> OpenAI``) or else by what it returns (``return OpenAI()``,
+        ``return self._client``). A factory; with ``@property`` the object itself."""
+        typed: Value | None = self.r.annotation_type(
+            func.returns.annotation if func.returns else None
+        )
         if typed is None:
+            typed = self.returned(func, self_ref)
+        if not isinstance(typed, Obj):
             return None
         if any(_call_name(d.decorator) in {"property", "cached_property"} for d in func.decorators):
             return typed
         return Factory(typed)
+
+    def returned(self, func: cst.FunctionDef, self_ref: SelfRef | None) -> Value | None:
+        """The SDK object a function's ``return`` statements give, if one does."""
+        returns = list(_returns(_body(func.body)))
+        if not returns:
+            return None
+        scratch: Scope = {}
+        self.r.scopes.append(scratch)
+        try:
+            self.params(scratch, func.params, self_ref)
+            self.block(_body(func.body), scratch, self_ref, set())
+            for value in returns:
+                found = self.r.resolve(value)
+                if isinstance(found, Obj):
+                    return found
+        finally:
+            self.r.scopes.pop()
+        return None
 
     def _default(self, node: cst.BaseExpression) -> Value:
         """A parameter's default: a constant (`model=DEFAULT_MODEL`) or an SDK object."""
@@ -816,6 +871,26 @@ def _body(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     return ()
 
 
+def _returns(body: Sequence[cst.CSTNode]) -> Iterator[cst.BaseExpression]:
+    """The values of a block's ``return`` statements, not those of nested functions."""
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Return) and small.value is not None:
+                    yield small.value
+        elif isinstance(stmt, (cst.If, cst.With, cst.For, cst.While, cst.Try)):
+            yield from _returns(_body(stmt.body))
+            orelse = getattr(stmt, "orelse", None)
+            while orelse is not None:
+                yield from _returns(_body(orelse.body))
+                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+            if isinstance(stmt, cst.Try):
+                for handler in stmt.handlers:
+                    yield from _returns(_body(handler.body))
+                if stmt.finalbody is not None:
+                    yield from _returns(_body(stmt.finalbody.body))
+
+
 def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Name):
         return node.value
@@ -876,21 +951,25 @@ class _Visitor:
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         ctx = _ClassCtx()
         self_ref = SelfRef(ctx.attrs)
-        for stmt in _body(node.body):
+        body = _body(node.body)
+        methods = [stmt for stmt in body if isinstance(stmt, cst.FunctionDef)]
+        for stmt in body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 # Class attributes: `client = OpenAI()`, `client: OpenAI`, `MODEL = "x"`.
                 self.binder.block([stmt], ctx.attrs)
-            elif isinstance(stmt, cst.FunctionDef):
-                method = self.binder.function_value(stmt)
-                if method is not None:
-                    ctx.attrs[stmt.name.value] = method
-        for stmt in _body(node.body):
-            if isinstance(stmt, cst.FunctionDef):
+        # Twice, so that what one method builds (`self._client = self._build()`)
+        # is known to the methods that hand it out (`return self._client`),
+        # whatever their order in the class.
+        for _ in range(2):
+            for method in methods:
                 scratch: Scope = {}
                 self.r.scopes.append(scratch)
-                self.binder.params(scratch, stmt.params, self_ref)
-                self.binder.block(_body(stmt.body), scratch, self_ref, set())
+                self.binder.params(scratch, method.params, self_ref)
+                self.binder.block(_body(method.body), scratch, self_ref, set())
                 self.r.scopes.pop()
+                value = self.binder.function_value(method, self_ref)
+                if value is not None:
+                    ctx.attrs[method.name.value] = value
         self.stack.append(ctx)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
@@ -1254,7 +1333,7 @@ def _facts(
             value = resolver.lookup(node.value)
             if isinstance(value, Expr):
                 target = value.node
-        line = positions.string(target, text, call_lines.get(index, 1))
+        line = positions.string(target, text, call_lines.get(index, 1), index)
         mapped = place(line, 1)[0]
         key = (mapped, role, text)
         if key in seen:
