@@ -525,6 +525,7 @@ def test_markdown(tmp_path: Path) -> None:
         "**3 findings** (1 error, 1 warning, 1 note) · 42 files scanned · 0.31s"
         " · 2 suppressed · 1 baselined · 2 scan errors"
     ) in lines
+    assert "Current approach: **fine-tune**" in lines
     assert "| chroma | vector-store (1) |" in lines
     assert "| openai | chat (1), fine-tune (1) |" in lines
     assert "| src/chat.py:1 | openai | chat | openai.chat | gpt-4o |" in lines
@@ -617,6 +618,7 @@ def test_terminal(tmp_path: Path) -> None:
     out = _terminal(report)
     assert "LLM usage" in out
     assert "gpt-4o" in out
+    assert "Current approach: fine-tune" in out
     for finding in report.findings:
         loc = finding.location
         assert f"{loc.path}:{loc.line}:{loc.column}  {finding.rule_id}  {finding.message}" in out

@@ -49,6 +49,7 @@ def _inventory(report: Report) -> list[str]:
     table = report.providers_by_capability()
     if not table:
         return [*out, "No LLM usage found.", ""]
+    out += [f"Current approach: **{report.current_approach}**", ""]
     out += ["| Provider | Capabilities |", "| --- | --- |"]
     for provider, capabilities in table.items():
         caps = ", ".join(f"{_cell(cap)} ({count})" for cap, count in capabilities.items())

@@ -90,6 +90,7 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
             _print(console, "[dim]No LLM usage found.[/dim]")
         else:
             console.print(table)
+            _print(console, f"Current approach: [bold]{escape(report.current_approach)}[/bold]")
         console.print()
     for severity in sorted(Severity, reverse=True):
         group = [f for f in report.findings if f.severity is severity]
