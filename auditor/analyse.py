@@ -27,6 +27,15 @@ ANALYSIS_VERSION = "1"
 BINARY_SNIFF = 8192
 
 
+def analysis_kind(path: str) -> str:
+    """What decides how a file is analysed, apart from its bytes."""
+    name = path.rpartition("/")[2]
+    suffix = name.rpartition(".")[2].lower() if "." in name else ""
+    if suffix in {"py", "pyi"}:
+        return "python"
+    return "notebook" if suffix == "ipynb" else "text"
+
+
 def _decode_python(data: bytes) -> tuple[str | None, str]:
     """Decode as Python does: a BOM or coding cookie, else UTF-8."""
     try:
@@ -69,13 +78,12 @@ def analyse(path: str, data: bytes) -> FileFacts:
 
 
 def _analyse(path: str, data: bytes) -> FileFacts:
-    suffix = path.rpartition(".")[2].lower() if "." in path.rpartition("/")[2] else ""
-    is_code = suffix in {"py", "pyi", "ipynb"}
+    kind = analysis_kind(path)
     if b"\0" in data[:BINARY_SNIFF]:
-        if is_code:
+        if kind != "text":
             return FileFacts(path, errors=(ScanError(path, "binary", "binary content; not read"),))
         return FileFacts(path)
-    if suffix in {"py", "pyi"}:
+    if kind == "python":
         text, problem = _decode_python(data)
         if text is None:
             return FileFacts(path, errors=(ScanError(path, "decode-error", problem),))
@@ -85,16 +93,16 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     suppressions = find_suppressions(text)
     code = PythonFacts()
     table = sdk_table()
-    if suffix in {"py", "pyi"}:
-        if table.import_pattern.search(data):
+    if kind == "python":
+        if table.imports_sdk(data):
             code = scan_source(path, text, table=table)
         else:
             code = _syntax_only(path, text)
-    elif suffix == "ipynb" and any(root.encode() in data for root in table.roots):
+    elif kind == "notebook" and any(root.encode() in data for root in table.roots):
         from auditor.scanners.notebooks import scan_notebook
 
         code = scan_notebook(path, text)
-    elif suffix == "ipynb":
+    elif kind == "notebook":
         code = _notebook_syntax_only(path, text)
     return FileFacts(
         path=path,

@@ -78,9 +78,8 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     unknown = sorted(set(raw) - known)
     if unknown:
         names = ", ".join(f"`{k}`" for k in unknown)
-        raise ConfigError(
-            f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {names} in [tool.ragfit]"
-        )
+        section = " in [tool.ragfit]" if where.endswith("pyproject.toml") else ""
+        raise ConfigError(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {names}{section}")
     out: dict[str, Any] = {}
     for key in ("select", "ignore"):
         if key in raw:
@@ -148,26 +147,38 @@ def _section(data: Mapping[str, Any], path: Path) -> Mapping[str, Any] | None:
 
 
 def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[ScanError]]:
-    """The configuration for a scan of ``root``, and any ``errors`` entries."""
+    """The configuration for a scan of ``root``, and any ``errors`` entries.
+
+    Only a file named with ``--config`` stops the scan when it is broken; the
+    scanned repository's own ``ragfit.toml`` or ``pyproject.toml`` that is not
+    valid TOML becomes an ``errors`` entry and the defaults apply. Unknown keys
+    and wrong types in a file that parses are always an error (exit 2).
+    """
+    repo_files: list[tuple[str, dict[str, Any] | None]] = []
+    errors: list[ScanError] = []
+    for name in ("ragfit.toml", "pyproject.toml"):
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            repo_files.append((name, tomllib.loads(path.read_bytes().decode("utf-8"))))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            used = "" if explicit is not None else ", default settings used"
+            message = f"not valid TOML{used}: {_toml_message(exc)}"
+            errors.append(ScanError(name, "config-error", message))
+            repo_files.append((name, None))
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")
         section = _section(_read_toml(explicit), explicit)
-        return _config(section or {}, str(explicit)), []
-    own = root / "ragfit.toml"
-    if own.is_file():
-        return _config(_section(_read_toml(own), own) or {}, "ragfit.toml"), []
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_bytes().decode("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            message = f"not valid TOML, default settings used: {_toml_message(exc)}"
-            return Config(), [ScanError("pyproject.toml", "config-error", message)]
-        section = _section(data, pyproject)
+        return _config(section or {}, str(explicit)), errors
+    for name, data in repo_files:  # ragfit.toml first: it is ragfit's own file
+        if data is None:
+            return Config(), errors
+        section = _section(data, root / name)
         if section is not None:
-            return _config(section, "pyproject.toml"), []
-    return Config(), []
+            return _config(section, name), errors
+    return Config(), errors
 
 
 def _toml_message(exc: Exception) -> str:

@@ -176,7 +176,7 @@ def discover(
         candidates: Iterator[str] | list[str] = listed
     else:
         candidates = _walk(root, result.errors)
-    excluded = pathspec.PathSpec.from_lines("gitwildmatch", exclude) if exclude else None
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     for rel in candidates:
         parts = rel.split("/")
         if _skipped_dir(parts[:-1]):

@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pathspec
 
 from auditor import __version__
-from auditor.analyse import ANALYSIS_VERSION, analyse, analyse_batch
+from auditor.analyse import analyse, analyse_batch
+from auditor.cache import FactCache, content_key
 from auditor.config import Config
 from auditor.discover import discover
 from auditor.facts import RepoFacts
 from auditor.model import FileFacts, Finding, Report, ScanError, Severity, sorted_findings
+from auditor.output import atomic_write
 from auditor.rules import selected_rules
 from auditor.scanners.text import redact_text
 
-CACHE_DIR = ".ragfit_cache"
-CACHE_FILE = "facts.json"
 # Below this many files to analyse, a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 16
 BATCH_FILES = 8
@@ -54,82 +51,9 @@ class _Analysis:
     errors: list[ScanError] = field(default_factory=list)
 
 
-def _salt() -> str:
-    """Cache entries are valid for one ragfit version and one SDK table."""
-    table = resources.files("auditor.checks.data").joinpath("sdks.toml").read_bytes()
-    digest = hashlib.blake2b(table, digest_size=8).hexdigest()
-    return f"{__version__}:{ANALYSIS_VERSION}:{digest}"
-
-
-def _content_key(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-class FactCache:
-    """Per-file facts by content hash in ``.ragfit_cache/facts.json`` (plain JSON,
-    never pickle: the cache sits inside a repository that may not be trusted)."""
-
-    def __init__(self, root: Path, enabled: bool) -> None:
-        self.dir = root / CACHE_DIR
-        self.enabled = enabled
-        self.salt = _salt()
-        self.entries: dict[str, Any] = {}
-        self.used: dict[str, Any] = {}
-        if enabled:
-            self._load()
-
-    def _load(self) -> None:
-        try:
-            data = json.loads((self.dir / CACHE_FILE).read_text("utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("salt") == self.salt:
-            entries = data.get("entries")
-            if isinstance(entries, dict):
-                self.entries = entries
-
-    def get(self, key: str, path: str) -> FileFacts | None:
-        raw = self.entries.get(key)
-        if raw is None:
-            return None
-        try:
-            facts = FileFacts.from_dict(raw)
-        except (KeyError, TypeError, ValueError):
-            return None
-        self.used[key] = raw
-        return facts.with_path(path)
-
-    def put(self, key: str, raw: dict[str, Any]) -> None:
-        self.used[key] = raw
-
-    def save(self) -> None:
-        if not self.enabled or self.used == self.entries:
-            return
-        try:
-            self.dir.mkdir(exist_ok=True)
-            ignore = self.dir / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by ragfit: the cache ignores itself.\n*\n", "utf-8")
-            payload = json.dumps({"salt": self.salt, "entries": self.used}, separators=(",", ":"))
-            _atomic_write(self.dir / CACHE_FILE, payload)
-        except OSError:
-            pass  # a read-only checkout still gets its report
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def write_output(path: Path, text: str) -> None:
     """``--output``: written atomically, so a reader never sees half a report."""
-    _atomic_write(path, text)
+    atomic_write(path, text.encode("utf-8"))
 
 
 def _analyse_all(root: Path, files: list[str], options: Options) -> _Analysis:
@@ -142,7 +66,7 @@ def _analyse_all(root: Path, files: list[str], options: Options) -> _Analysis:
         except OSError as exc:
             result.errors.append(ScanError(path, "unreadable", exc.strerror or type(exc).__name__))
             continue
-        key = _content_key(data)
+        key = content_key(path, data)
         hit = cache.get(key, path)
         if hit is not None:
             result.per_file[path] = hit
@@ -242,19 +166,24 @@ def _fingerprints(findings: list[Finding], facts: RepoFacts) -> list[Finding]:
     return out
 
 
-def _suppressed(finding: Finding, facts: RepoFacts, per_path: Mapping[str, Any]) -> bool:
+PathIgnores = list[tuple[pathspec.GitIgnoreSpec, tuple[str, ...]]]
+
+
+def _path_ignores(per_path: Mapping[str, tuple[str, ...]]) -> PathIgnores:
+    return [(pathspec.GitIgnoreSpec.from_lines([glob]), ids) for glob, ids in per_path.items()]
+
+
+def _suppressed(finding: Finding, facts: RepoFacts, per_path: PathIgnores) -> bool:
+    """``# ragfit: ignore[...]`` on the reported line, or ``per-path-ignores``."""
     file_facts = facts.per_file.get(finding.location.path)
     if file_facts is not None:
         for line, ids in file_facts.suppressions:
             if line == finding.location.line and ("*" in ids or finding.rule_id in ids):
                 return True
-    for glob, ids in per_path.items():
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", [glob])
-        if spec.match_file(finding.location.path) and any(
-            finding.rule_id.startswith(i) for i in ids
-        ):
-            return True
-    return False
+    return any(
+        spec.match_file(finding.location.path) and any(finding.rule_id.startswith(i) for i in ids)
+        for spec, ids in per_path
+    )
 
 
 def audit(root: Path, config: Config, options: Options | None = None) -> Report:
@@ -289,10 +218,11 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     kept: list[Finding] = []
     suppressed = baselined = 0
     changed = _changed_files(root, options.diff_base) if options.diff_base else None
+    per_path = _path_ignores(config.per_path_ignores)
     for finding in findings:
         if changed is not None and finding.location.path not in changed:
             continue
-        if _suppressed(finding, facts, config.per_path_ignores):
+        if _suppressed(finding, facts, per_path):
             suppressed += 1
         elif (finding.rule_id, finding.fingerprint) in options.baseline:
             baselined += 1

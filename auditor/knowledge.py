@@ -95,6 +95,25 @@ class SdkTable:
     roots: frozenset[str]
     # Matches an import of one of ``roots`` at the start of a line.
     import_pattern: re.Pattern[bytes]
+    # Every module path that leads to a name in the table: ``openai``,
+    # ``langchain_core.prompts`` (but not ``langchain_core.documents``).
+    import_prefixes: frozenset[str]
+
+    def imports_sdk(self, data: bytes) -> bool:
+        """Whether a Python file imports a module that leads to a known SDK name:
+        only those files are worth libcst's parse."""
+        if not self.import_pattern.search(data):
+            return False
+        for match in _IMPORT_LINE.finditer(data):
+            if match.group(1) is not None:
+                modules = [match.group(1)]
+            else:
+                modules = [p.split()[0] for p in match.group(2).split(b",") if p.strip()]
+            for module in modules:
+                name = module.strip(b"()\\ \t").decode("ascii", "replace")
+                if name in self.import_prefixes:
+                    return True
+        return False
 
     def type_entries(self, name: str) -> tuple[TypeEntry, ...]:
         """The type entries for a qualified name, exact names before globs."""
@@ -109,6 +128,19 @@ class SdkTable:
             return entry_provider
         cls = qualified.rpartition(".")[2]
         return self.class_provider.get(cls, qualified.split(".", maxsplit=1)[0].replace("_", "-"))
+
+
+_IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n#;]+))", re.MULTILINE
+)
+
+
+def _prefixes(names: set[str]) -> frozenset[str]:
+    found: set[str] = set()
+    for name in names:
+        parts = name.split(".")
+        found.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+    return frozenset(found)
 
 
 def _build_import_pattern(roots: frozenset[str]) -> re.Pattern[bytes]:
@@ -127,6 +159,7 @@ def sdk_table() -> SdkTable:
     types: dict[str, list[TypeEntry]] = {}
     globs: dict[str, list[TypeEntry]] = {}
     roots: set[str] = set(raw.get("prefilter", {}).get("extra_roots", []))
+    importable: set[str] = set(roots)
     for item in raw.get("type", []):
         names = [str(n) for n in item["names"]]
         entry = TypeEntry(
@@ -138,6 +171,7 @@ def sdk_table() -> SdkTable:
         )
         for name in names:
             roots.add(name.split(".")[0])
+            importable.add(name.removesuffix(".*"))
             if name.endswith(".*"):
                 globs.setdefault(name[:-2], []).append(entry)
             else:
@@ -149,6 +183,7 @@ def sdk_table() -> SdkTable:
             name = str(raw_name)
             if not any(name.startswith(c + ".") for c in canonicals):
                 roots.add(name.split(".", 1)[0])
+                importable.add(name)
             apis[name] = ApiEntry(
                 name=name,
                 provider=item.get("provider"),
@@ -167,4 +202,5 @@ def sdk_table() -> SdkTable:
         class_provider=dict(raw.get("class_provider", {})),
         roots=frozen,
         import_pattern=_build_import_pattern(frozen),
+        import_prefixes=_prefixes(importable),
     )

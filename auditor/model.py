@@ -14,6 +14,28 @@ from typing import Any
 
 JSON = dict[str, Any]
 
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "str": (str,),
+    "bool": (bool,),
+    "str | None": (str, type(None)),
+}
+
+
+def _build(cls: type[Any], data: Any) -> Any:
+    """``cls(**data)`` after checking each field's type: cached facts are input."""
+    if not isinstance(data, Mapping):
+        raise TypeError(f"{cls.__name__}: not a mapping")
+    for name, hint in cls.__annotations__.items():
+        allowed = _FIELD_TYPES.get(hint)
+        value = data.get(name)
+        wrong = not isinstance(value, allowed or object) or (
+            hint == "int" and isinstance(value, bool)
+        )
+        if allowed is not None and name in data and wrong:
+            raise TypeError(f"{cls.__name__}.{name}: wrong type")
+    return cls(**data)
+
 
 class Severity(enum.IntEnum):
     """Ordered so that ``--fail-on`` is a comparison."""
@@ -94,7 +116,8 @@ class CallSite:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CallSite:
-        return cls(**data)
+        built: CallSite = _build(cls, data)
+        return built
 
     @property
     def location(self) -> Location:
@@ -126,7 +149,8 @@ class Prompt:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Prompt:
-        return cls(**data)
+        built: Prompt = _build(cls, data)
+        return built
 
 
 @dataclass(frozen=True)
@@ -154,7 +178,8 @@ class Secret:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Secret:
-        return cls(**data)
+        built: Secret = _build(cls, data)
+        return built
 
 
 @dataclass(frozen=True)
@@ -170,7 +195,8 @@ class ScanError:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ScanError:
-        return cls(**data)
+        built: ScanError = _build(cls, data)
+        return built
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import random
 import string
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +152,15 @@ def sites(report: Mapping[str, Any]) -> list[tuple[str, int, int, str, str, str 
 
 def findings(report: Mapping[str, Any]) -> list[tuple[str, str, int]]:
     return [(f["rule_id"], f["path"], f["line"]) for f in report["findings"]]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _user_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the cache's signing key out of the real home directory."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous

@@ -24,6 +24,25 @@ class _Piece:
     line: int
     column: int  # 0-based code-point column of the opening quote
     text: str
+    raw: str  # the JSON string as stored, quotes included
+
+    def raw_column(self, offset: int) -> int:
+        """The 1-based column in the stored file of decoded character ``offset``,
+        whatever escaping the writer used (``\\n``, ``\\u00e9``, surrogate pairs)."""
+        position, decoded = 1, 0  # skip the opening quote
+        while decoded < offset and position < len(self.raw) - 1:
+            if self.raw[position] == "\\":
+                if self.raw[position + 1] == "u":
+                    code = int(self.raw[position + 2 : position + 6], 16)
+                    position += 6
+                    if 0xD800 <= code < 0xDC00 and self.raw[position : position + 2] == "\\u":
+                        position += 6  # the low half of a surrogate pair: one character
+                else:
+                    position += 2
+            else:
+                position += 1
+            decoded += 1
+        return self.column + position + 1
 
 
 def _source_pieces(raw: str) -> list[list[_Piece]]:
@@ -63,7 +82,7 @@ def _source_pieces(raw: str) -> list[list[_Piece]]:
             in_list = path == ["", "cells", "", "source"]
             if in_list or (path == ["", "cells", ""] and key == "source"):
                 line, column = where(match.start())
-                cells[-1].append(_Piece(line, column, json.loads(token)))
+                cells[-1].append(_Piece(line, column, json.loads(token), token))
     return cells
 
 
@@ -110,10 +129,7 @@ def scan_notebook(path: str, raw: str) -> PythonFacts:
         if not 0 < line <= len(origin):
             return line, column
         piece, offset = origin[line - 1]
-        prefix = piece.text[offset : offset + column - 1]
-        escaped = json.dumps(piece.text[:offset], ensure_ascii=False)[1:-1]
-        escaped_prefix = json.dumps(prefix, ensure_ascii=False)[1:-1]
-        return piece.line, piece.column + 2 + len(escaped) + len(escaped_prefix)
+        return piece.line, piece.raw_column(offset + column - 1)
 
     facts = scan_source(path, "\n".join(code_lines) + "\n", line_map=line_map)
     facts.errors[:0] = errors

@@ -1222,6 +1222,26 @@ class PythonFacts:
 LineMap = Callable[[int, int], tuple[int, int]]
 
 
+MAX_NESTING = 200
+# Python ends lines at \n, \r\n and \r only (str.splitlines also splits at
+# form feeds, U+2028 and others, which would shift every later line).
+_PYTHON_LINES = re.compile(r"\r\n|\r|\n")
+_BRACKETS = re.compile(r"[\[\](){}]")
+
+
+def _bracket_depth(source: str) -> int:
+    """The deepest bracket nesting, counting brackets inside strings too: an upper
+    bound, which is what a guard needs."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(source):
+        if match.group() in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def _error(path: str, kind: str, message: str) -> PythonFacts:
     return PythonFacts(errors=[ScanError(path, kind, message)])
 
@@ -1254,11 +1274,18 @@ def scan_source(
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
+        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+            return _error(path, "too-deep", "code is nested too deeply to parse")
         ast_error = exc
     except (RecursionError, MemoryError):
         return _error(path, "too-deep", "code is nested too deeply to parse")
     except ValueError as exc:  # source containing NUL bytes
         return _error(path, "parse-error", f"cannot parse: {exc}")
+    # libcst's native parser exhausts the C stack (and kills the process) on very
+    # deep nesting; ``ast`` refuses past 200 levels, so only a file it rejected for
+    # another reason (newer grammar, a typo) can still be that deep.
+    if ast_error is not None and _bracket_depth(source) > MAX_NESTING:
+        return _error(path, "too-deep", "code is nested too deeply to parse")
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -1280,7 +1307,7 @@ def scan_source(
         _walk(module, visitor)
         positions: Positions | None = None
         if tree is not None:
-            candidate = _AstPositions(tree, source.splitlines())
+            candidate = _AstPositions(tree, _PYTHON_LINES.split(source))
             if candidate.matches(visitor.calls):
                 positions = candidate
         if positions is None:

@@ -27,8 +27,6 @@ class SecretPattern:
     # The pattern runs only on text that contains one of these literals.
     literals: tuple[str, ...]
     regex: re.Pattern[str]
-    # How many leading characters identify the kind and may be shown.
-    show: int
     min_entropy: float = 3.0
     # Characters that may not come right before a secret (it would be part of a word).
     boundary: str = "-_"
@@ -38,10 +36,9 @@ def _p(
     kind: str,
     literals: tuple[str, ...],
     pattern: str,
-    show: int,
     min_entropy: float = 3.0,
 ) -> SecretPattern:
-    return SecretPattern(kind, literals, re.compile(pattern), show, min_entropy)
+    return SecretPattern(kind, literals, re.compile(pattern), min_entropy)
 
 
 # Every pattern starts with a literal, so the regex engine can skip ahead to it
@@ -49,69 +46,92 @@ def _p(
 # The word boundary before a match is checked in code instead. The key alphabet
 # stops at a non-key character so that ``"sk-...",`` ends cleanly.
 SECRET_PATTERNS: tuple[SecretPattern, ...] = (
-    _p("anthropic-api-key", ("sk-ant-",), r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{32,}", 14),
+    _p(
+        "anthropic-api-key",
+        ("sk-ant-",),
+        r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{32,}",
+    ),
     _p(
         "openai-api-key",
         ("sk-proj-", "sk-svcacct-", "sk-admin-"),
         r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,}",
-        8,
     ),
     _p(
         "openai-api-key",
         ("T3BlbkFJ",),
         r"sk-(?!ant-|proj-|svcacct-|admin-|live_|test_)[A-Za-z0-9]{20,}T3BlbkFJ[A-Za-z0-9]{20,}",
-        3,
     ),
-    _p("openai-api-key", ("sk-",), r"sk-(?!ant-|proj-|svcacct-|admin-)[A-Za-z0-9]{48}(?![\w-])", 3),
+    _p(
+        "openai-api-key",
+        ("sk-",),
+        r"sk-(?!ant-|proj-|svcacct-|admin-)[A-Za-z0-9]{48}(?![\w-])",
+    ),
     _p(
         "aws-access-key-id",
         ("AKIA", "ASIA", "ABIA", "ACCA"),
         r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])",
-        4,
     ),
     _p(
         "aws-secret-access-key",
         ("aws", "AWS", "Aws"),
         r"(?i:aws_?secret_?access_?key|aws_secret)[\"']?\s*[:=]\s*[\"']?"
         r"([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
-        0,
         3.5,
     ),
-    _p("google-api-key", ("AIza",), r"AIza[0-9A-Za-z_\-]{35}(?![\w-])", 4),
-    _p("huggingface-token", ("hf_",), r"hf_[A-Za-z0-9]{34,}(?![\w-])", 3),
+    _p(
+        "google-api-key",
+        ("AIza",),
+        r"AIza[0-9A-Za-z_\-]{35}(?![\w-])",
+    ),
+    _p(
+        "huggingface-token",
+        ("hf_",),
+        r"hf_[A-Za-z0-9]{34,}(?![\w-])",
+    ),
     _p(
         "github-token",
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
         r"gh[pousr]_[A-Za-z0-9]{36,}(?![\w-])",
-        4,
     ),
-    _p("github-token", ("github_pat_",), r"github_pat_[A-Za-z0-9_]{60,}(?![\w-])", 11),
+    _p(
+        "github-token",
+        ("github_pat_",),
+        r"github_pat_[A-Za-z0-9_]{60,}(?![\w-])",
+    ),
     _p(
         "slack-token",
         ("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-"),
         r"xox[abposr]-[A-Za-z0-9-]{10,}(?![\w-])",
-        5,
     ),
     _p(
         "slack-webhook",
         ("hooks.slack.com",),
         r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}",
-        29,
     ),
-    _p("groq-api-key", ("gsk_",), r"gsk_[A-Za-z0-9]{48,}(?![\w-])", 4),
-    _p("pinecone-api-key", ("pcsk_",), r"pcsk_[A-Za-z0-9_]{40,}(?![\w-])", 5),
-    _p("replicate-api-token", ("r8_",), r"r8_[A-Za-z0-9]{37}(?![\w-])", 3),
+    _p(
+        "groq-api-key",
+        ("gsk_",),
+        r"gsk_[A-Za-z0-9]{48,}(?![\w-])",
+    ),
+    _p(
+        "pinecone-api-key",
+        ("pcsk_",),
+        r"pcsk_[A-Za-z0-9_]{40,}(?![\w-])",
+    ),
+    _p(
+        "replicate-api-token",
+        ("r8_",),
+        r"r8_[A-Za-z0-9]{37}(?![\w-])",
+    ),
     _p(
         "langsmith-api-key",
         ("lsv2_",),
         r"lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}(?![\w-])",
-        8,
     ),
     _p(
         "stripe-secret-key",
         ("sk_live_", "rk_live_"),
         r"(?:sk|rk)_live_[A-Za-z0-9]{24,}(?![\w-])",
-        8,
     ),
 )
 
@@ -132,12 +152,19 @@ def entropy(text: str) -> float:
     return -sum(n / total * math.log2(n / total) for n in counts.values())
 
 
+def _literal_prefix(pattern: SecretPattern, value: str) -> str:
+    """The public literal a secret starts with (``sk-proj-``, ``AKIA``), or ""."""
+    return max((lit for lit in pattern.literals if value.startswith(lit)), key=len, default="")
+
+
 def redact(value: str, show: int) -> str:
-    """The kind-identifying prefix and the last four characters, never more than
-    a quarter of the secret."""
-    show = min(show, len(value) // 4)
-    tail = value[-4:] if len(value) >= 24 else ""
-    return f"{value[:show]}…{tail}" if tail else f"{value[:show]}…"
+    """The public prefix that names the kind (``sk-proj-``, ``AKIA``), then at most
+    the last four characters, and those only when the rest is 16 characters or
+    more: never more than a quarter of the part after the prefix."""
+    show = min(show, len(value) // 2)
+    prefix, rest = value[:show], value[show:]
+    tail = rest[-4:] if len(rest) >= 16 else ""
+    return f"{prefix}…{tail}"
 
 
 # Each pattern's literals, found in one pass over the raw bytes with an
@@ -178,7 +205,9 @@ def find_secrets(path: str, text: str, raw: bytes | None = None) -> list[Secret]
         group = 1 if pattern.regex.groups else 0
         value = match.group(group)
         start = match.start(group)
-        body = value.split("_", 1)[-1] if "_" in value[:6] else value.rsplit("-", 1)[-1]
+        # The random part: what follows the literal prefix (keys hold - and _ too).
+        literal = _literal_prefix(pattern, value)
+        body = value[len(literal) :]
         if PLACEHOLDER.search(value) or entropy(body) < pattern.min_entropy:
             continue
         if not (any(c.isdigit() for c in body) and any(c.isalpha() for c in body)):
@@ -196,7 +225,7 @@ def find_secrets(path: str, text: str, raw: bytes | None = None) -> list[Secret]
             column=column,
             end_column=column + len(value),
             kind=pattern.kind,
-            redacted=redact(value, pattern.show),
+            redacted=redact(value, len(literal)),
             digest=hashlib.sha256(value.encode()).hexdigest()[:24],
         )
     return [found[k] for k in sorted(found)]
@@ -210,7 +239,7 @@ def redact_text(text: str) -> str:
     for pattern, match in list(_candidates(text, present)):
         group = 1 if pattern.regex.groups else 0
         value = match.group(group)
-        text = text.replace(value, redact(value, pattern.show))
+        text = text.replace(value, redact(value, len(_literal_prefix(pattern, value))))
     return text
 
 
