@@ -129,15 +129,11 @@ def _syntax_only(path: str, text: str) -> PythonFacts:
 
 
 def _notebook_syntax_only(path: str, text: str) -> PythonFacts:
-    import json
+    """A notebook with no SDK in it: only whether it is a notebook at all."""
+    from auditor.scanners.notebooks import load_cells
 
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        return PythonFacts(errors=[ScanError(path, "parse-error", "not valid notebook JSON")])
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        return PythonFacts(errors=[ScanError(path, "parse-error", "notebook has no cells list")])
-    return PythonFacts()
+    _, error = load_cells(path, text)
+    return PythonFacts(errors=[error] if error else [])
 
 
 def analyse_batch(items: list[tuple[str, bytes]]) -> list[dict[str, object]]:

@@ -86,15 +86,25 @@ def _source_pieces(raw: str) -> list[list[_Piece]]:
     return cells
 
 
-def scan_notebook(path: str, raw: str) -> PythonFacts:
+def load_cells(path: str, raw: str) -> tuple[list[object], None] | tuple[None, ScanError]:
+    """A notebook's cells, or the one error that says why there are none."""
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        message = f"not valid notebook JSON: {exc.msg}" if hasattr(exc, "msg") else "too deep"
-        return PythonFacts(errors=[ScanError(path, "parse-error", message)])
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        return None, ScanError(path, "parse-error", f"not valid notebook JSON: {exc.msg} ({where})")
+    except RecursionError:
+        return None, ScanError(path, "too-deep", "notebook JSON is nested too deeply")
     cells = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(cells, list):
-        return PythonFacts(errors=[ScanError(path, "parse-error", "notebook has no cells list")])
+        return None, ScanError(path, "parse-error", "notebook has no cells list")
+    return cells, None
+
+
+def scan_notebook(path: str, raw: str) -> PythonFacts:
+    cells, error = load_cells(path, raw)
+    if cells is None:
+        return PythonFacts(errors=[error] if error else [])
     try:
         pieces = _source_pieces(raw)
     except (IndexError, ValueError):
