@@ -17,10 +17,7 @@ the operating system's page cache is warm after the first run either way.
 
 The scanned trees are not written to, except ``.ragfit_cache/``, which is
 removed at the end (one that existed before is moved aside and put back). The
-ragfit reports go to a temporary directory, never into the tree: do not point
-``--output`` at ``/dev/null`` when running as root, because the report is
-written atomically (a temporary file renamed over the target), which would
-replace the device with a regular file.
+ragfit reports go to a temporary directory, never into the tree.
 
 Usage::
 
