@@ -100,19 +100,37 @@ class SdkTable:
     import_prefixes: frozenset[str]
 
     def imports_sdk(self, data: bytes) -> bool:
-        """Whether a Python file imports a module that leads to a known SDK name:
-        only those files are worth libcst's parse."""
+        """Whether a Python file imports something that leads to a known SDK name
+        (``import openai``, ``from openai import OpenAI``, but not
+        ``from openai.types import ChatCompletion`` or ``from haystack import
+        Document``): only those files are worth libcst's parse."""
         if not self.import_pattern.search(data):
             return False
         for match in _IMPORT_LINE.finditer(data):
             if match.group(1) is not None:
-                modules = [match.group(1)]
-            else:
-                modules = [p.split()[0] for p in match.group(2).split(b",") if p.strip()]
-            for module in modules:
-                name = module.strip(b"()\\ \t").decode("ascii", "replace")
-                if name in self.import_prefixes:
+                if self._from_import_leads_to_sdk(match.group(1), match.group(2)):
                     return True
+                continue
+            for part in match.group(3).split(b","):
+                words = part.split()
+                if words and words[0].decode("ascii", "replace") in self.import_prefixes:
+                    return True
+        return False
+
+    def _from_import_leads_to_sdk(self, module_raw: bytes, names_raw: bytes) -> bool:
+        module = module_raw.decode("ascii", "replace")
+        if module not in self.import_prefixes:
+            return False
+        if module in self.type_globs:
+            return True  # any class of langchain_openai, say
+        names = _COMMENT.sub(b"", names_raw).strip(b"()\\ \t\r\n")
+        for part in names.split(b","):
+            words = part.split()
+            if not words:
+                continue
+            name = words[0].decode("ascii", "replace")
+            if name == "*" or f"{module}.{name}" in self.import_prefixes:
+                return True
         return False
 
     def type_entries(self, name: str) -> tuple[TypeEntry, ...]:
@@ -130,9 +148,13 @@ class SdkTable:
         return self.class_provider.get(cls, qualified.split(".", maxsplit=1)[0].replace("_", "-"))
 
 
+# `from M import a, b` (names in parentheses may span lines), or `import a.b as c, d`.
 _IMPORT_LINE = re.compile(
-    rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n#;]+))", re.MULTILINE
+    rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n;]*)"
+    rb"|import[ \t]+([^\n#;]+))",
+    re.MULTILINE,
 )
+_COMMENT = re.compile(rb"#[^\n]*")
 
 
 def _prefixes(names: set[str]) -> frozenset[str]:
