@@ -17,8 +17,7 @@ import tokenize
 from collections.abc import Iterator
 
 from auditor.knowledge import sdk_table
-from auditor.model import FileFacts, ScanError
-from auditor.scanners.python import PythonFacts, scan_source
+from auditor.model import FileFacts, PythonFacts, ScanError
 from auditor.scanners.text import find_secrets, find_suppressions
 
 # Bump when a change to the scanners changes what they report: old cache
@@ -95,6 +94,9 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     table = sdk_table()
     if kind == "python":
         if table.imports_sdk(data):
+            # libcst is imported only when a file needs it: warm runs never do.
+            from auditor.scanners.python import scan_source
+
             code = scan_source(path, text, table=table)
         else:
             code = _syntax_only(path, text)
@@ -125,6 +127,8 @@ def _syntax_only(path: str, text: str) -> PythonFacts:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     # scan_source reports the error in the same words as for SDK files.
+    from auditor.scanners.python import scan_source
+
     return scan_source(path, text)
 
 

@@ -6,7 +6,10 @@ JSON (never pickle), and it is signed with an HMAC whose key lives outside
 the repository, in the user's cache directory. A cache that was not written
 on this machine, or was changed since, does not verify and is ignored.
 
-Format: one header line ``{"salt": ..., "mac": ...}``, then the entries as JSON.
+Format: one header line ``{"salt": ..., "mac": ...}``, then a JSON body with
+``entries`` (facts by content key), ``stamps`` (path -> size, mtime, inode,
+content key and whether its facts are empty, so that a warm run need not read
+unchanged files) and ``written`` (when, in nanoseconds).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import hmac
 import json
 import os
 import secrets
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,11 @@ from auditor.output import atomic_write
 
 CACHE_DIR = ".ragfit_cache"
 CACHE_FILE = "facts.json"
+# A file changed within this long before the cache was written may have been
+# changed again within the file system's timestamp granularity: its stamp is
+# not trusted (git's "racy" rule), and it is read again.
+RACY_NS = 2_000_000_000
+Stamp = tuple[int, int, int]
 
 
 def _salt() -> str:
@@ -81,6 +90,9 @@ class FactCache:
         self.enabled = self.key is not None
         self.entries: dict[str, Any] = {}
         self.used: dict[str, Any] = {}
+        self.stamps: dict[str, Any] = {}
+        self.new_stamps: dict[str, list[Any]] = {}
+        self.written = 0
         if self.enabled:
             self._load()
 
@@ -97,11 +109,34 @@ class FactCache:
                 return
             if not hmac.compare_digest(str(header.get("mac", "")), self._mac(body)):
                 return  # not written here, or changed since: never trusted
-            entries = json.loads(body)
+            data = json.loads(body)
         except (OSError, ValueError):
             return
-        if isinstance(entries, dict):
-            self.entries = entries
+        if isinstance(data, dict) and isinstance(data.get("entries"), dict):
+            self.entries = data["entries"]
+            stamps, written = data.get("stamps"), data.get("written")
+            if isinstance(stamps, dict) and isinstance(written, int):
+                self.stamps, self.written = stamps, written
+
+    def key_for_stamp(self, path: str, stamp: Stamp) -> tuple[str, bool] | None:
+        """The content key recorded for ``path`` when its stamp has not changed,
+        and whether that file's facts are empty (most files: nothing found)."""
+        recorded = self.stamps.get(path)
+        if not isinstance(recorded, list) or len(recorded) != 5:
+            return None
+        size, mtime, inode, key, empty = recorded
+        if [size, mtime, inode] != list(stamp) or not isinstance(key, str):
+            return None
+        if stamp[1] >= self.written - RACY_NS or key not in self.entries:
+            return None
+        return key, empty is True
+
+    def keep(self, key: str) -> None:
+        """An entry used without being read (empty facts): it stays in the cache."""
+        self.used[key] = self.entries[key]
+
+    def stamp(self, path: str, stamp: Stamp, key: str, empty: bool) -> None:
+        self.new_stamps[path] = [*stamp, key, empty]
 
     def get(self, key: str, path: str) -> FileFacts | None:
         raw = self.entries.get(key)
@@ -118,14 +153,20 @@ class FactCache:
         self.used[key] = raw
 
     def save(self) -> None:
-        if not self.enabled or self.used == self.entries:
+        if not self.enabled:
+            return
+        racy = any(s[1] >= self.written - RACY_NS for s in self.new_stamps.values())
+        if self.used == self.entries and self.new_stamps == self.stamps and not racy:
             return
         try:
             self.dir.mkdir(exist_ok=True)
             ignore = self.dir / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# Created by ragfit: the cache ignores itself.\n*\n", "utf-8")
-            body = json.dumps(self.used, separators=(",", ":")).encode()
+            body = json.dumps(
+                {"entries": self.used, "stamps": self.new_stamps, "written": time.time_ns()},
+                separators=(",", ":"),
+            ).encode()
             header = json.dumps({"salt": self.salt, "mac": self._mac(body)}).encode()
             atomic_write(self.dir / CACHE_FILE, header + b"\n" + body)
         except OSError:

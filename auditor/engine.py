@@ -19,7 +19,7 @@ from auditor import __version__
 from auditor.analyse import analyse, analyse_batch
 from auditor.cache import FactCache, content_key
 from auditor.config import Config
-from auditor.discover import discover
+from auditor.discover import SourceFile, discover
 from auditor.facts import RepoFacts
 from auditor.model import FileFacts, Finding, Report, ScanError, Severity, sorted_findings
 from auditor.output import atomic_write
@@ -56,22 +56,44 @@ def write_output(path: Path, text: str) -> None:
     atomic_write(path, text.encode("utf-8"))
 
 
-def _analyse_all(root: Path, files: list[str], options: Options) -> _Analysis:
+def _read(root: Path, path: str) -> bytes:
+    return (root / path).read_bytes()
+
+
+def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Analysis:
     result = _Analysis()
     cache = FactCache(root, options.use_cache)
     todo: list[tuple[str, bytes, str]] = []
-    for path in files:
+    stamps: dict[str, tuple[int, int, int]] = {}
+    for source in files:
+        path = source.path
+        known = cache.key_for_stamp(path, source.stamp)
+        if known is not None:  # unchanged since the cache was written: not even read
+            key, empty = known
+            if empty:  # nothing to report for this file
+                cache.keep(key)
+                cache.stamp(path, source.stamp, key, True)
+                result.cached += 1
+                continue
+            hit = cache.get(key, path)
+            if hit is not None:
+                cache.stamp(path, source.stamp, key, False)
+                result.per_file[path] = hit
+                result.cached += 1
+                continue
         try:
-            data = (root / path).read_bytes()
+            data = _read(root, path)
         except OSError as exc:
             result.errors.append(ScanError(path, "unreadable", exc.strerror or type(exc).__name__))
             continue
         key = content_key(path, data)
         hit = cache.get(key, path)
         if hit is not None:
+            cache.stamp(path, source.stamp, key, hit.is_empty)
             result.per_file[path] = hit
             result.cached += 1
         else:
+            stamps[path] = source.stamp
             todo.append((path, data, key))
     total = len(todo)
     jobs = options.jobs or os.cpu_count() or 1
@@ -87,6 +109,7 @@ def _analyse_all(root: Path, files: list[str], options: Options) -> _Analysis:
         result.per_file[path] = facts
         result.parsed += int(facts.parsed)
         cache.put(key, raw)
+        cache.stamp(path, stamps[path], key, facts.is_empty)
         if options.progress is not None:
             options.progress(done, total)
     cache.save()
@@ -191,7 +214,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     started = time.perf_counter()
     root = root.resolve()
     found = discover(root, exclude=config.exclude, max_file_size=config.max_file_size)
-    analysis = _analyse_all(root, [f.path for f in found.files], options)
+    analysis = _analyse_all(root, found.files, options)
     facts = RepoFacts(root, config, found.files, analysis.per_file)
     errors = [*options.extra_errors, *found.errors, *analysis.errors]
     for path in sorted(analysis.per_file):

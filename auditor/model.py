@@ -199,6 +199,17 @@ class ScanError:
         return built
 
 
+@dataclass
+class PythonFacts:
+    """What the code scanners find in one Python file or notebook."""
+
+    call_sites: list[CallSite] = field(default_factory=list)
+    prompts: list[Prompt] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    parsed: bool = False
+
+
 @dataclass(frozen=True)
 class FileFacts:
     """Everything ragfit learns from one file's bytes: a pure, cacheable value."""
@@ -226,6 +237,17 @@ class FileFacts:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileFacts:
+        if not isinstance(data, Mapping):
+            raise TypeError("FileFacts: not a mapping")
+        if not (  # most files: nothing found
+            data["imports"]
+            or data["call_sites"]
+            or data["prompts"]
+            or data["secrets"]
+            or data["suppressions"]
+            or data["errors"]
+        ):
+            return cls(path=str(data["path"]), parsed=bool(data["parsed"]))
         return cls(
             path=data["path"],
             parsed=bool(data["parsed"]),
@@ -241,7 +263,20 @@ class FileFacts:
         """The same facts for an identical file at another path (cache hits)."""
         if path == self.path:
             return self
+        if self.is_empty:
+            return FileFacts(path=path, parsed=self.parsed)
         return FileFacts.from_dict(_repath(self.to_dict(), path))
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.imports
+            or self.call_sites
+            or self.prompts
+            or self.secrets
+            or self.suppressions
+            or self.errors
+        )
 
 
 def _repath(data: JSON, path: str) -> JSON:

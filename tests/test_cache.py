@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +22,15 @@ from auditor.model import Report
 def read_entries(root: Path) -> dict[str, Any]:
     """The cache's entries (the file is a signed header line, then the entries)."""
     raw = (root / CACHE_DIR / CACHE_FILE).read_bytes()
-    entries: dict[str, Any] = json.loads(raw.partition(b"\n")[2])
+    entries: dict[str, Any] = json.loads(raw.partition(b"\n")[2])["entries"]
     return entries
 
 
 def write_entries(root: Path, entries: Any, *, signed: bool = True) -> None:
     """Write a cache as this machine would (``signed``), or as a stranger would."""
     cache = FactCache(root, enabled=True)
-    body = json.dumps(entries).encode()
+    # No stamps: every file is read and hashed, so the entries are what is tested.
+    body = json.dumps({"entries": entries, "stamps": {}, "written": 0}).encode()
     mac = cache._mac(body) if signed else "0" * 64
     header = json.dumps({"salt": cache.salt, "mac": mac}).encode()
     (root / CACHE_DIR / CACHE_FILE).write_bytes(header + b"\n" + body)
@@ -151,7 +154,7 @@ def test_no_cache_reads_and_writes_nothing(make_repo: MakeRepo, run_cli: RunCli)
         "this is not json",
         '{"salt": "',
         "[]",
-        '{"salt": "another version", "mac": ""}\n{}',
+        '{"salt": "another version", "mac": ""}\n{"entries": {}}',
         "null",
     ],
 )
@@ -308,3 +311,45 @@ def test_jobs_1_and_2_give_identical_json(
     ]
     assert {f["rule_id"] for f in outputs[0]["findings"]} == {"AD110"}
     assert len(outputs[0]["findings"]) == 20
+
+
+def _age(root: Path, seconds: int) -> None:
+    """Make every file look ``seconds`` old, so its stamp is trusted."""
+    then = time.time_ns() - seconds * 1_000_000_000
+    for path in root.rglob("*"):
+        if path.is_file() and CACHE_DIR not in path.parts:
+            os.utime(path, ns=(then, then))
+
+
+def test_warm_run_reads_no_unchanged_file(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo(REPO)
+    _age(root, 3600)
+    expected = summary(run(root))
+    read: list[str] = []
+    original = engine._read
+    monkeypatch.setattr(engine, "_read", lambda r, p: read.append(p) or original(r, p))
+    report = run(root)
+    assert summary(report) == expected
+    assert (report.parsed_files, report.cached_files, read) == (0, len(REPO), [])
+
+    # An edit changes the file's stamp: it alone is read again.
+    chat_file = root / "app" / "chat.py"
+    chat_file.write_text(chat("gpt-4.1"), "utf-8")
+    report = run(root)
+    assert read == ["app/chat.py"]
+    assert [s.model for s in report.call_sites if s.path == "app/chat.py"] == ["gpt-4.1"]
+
+
+def test_racy_edit_with_the_same_size_and_mtime_is_seen(make_repo: MakeRepo) -> None:
+    # Edited within the timestamp granularity of the cache write: git's "racy" case.
+    root = make_repo({"app.py": chat("gpt-4o")})
+    run(root)
+    target = root / "app.py"
+    before = target.stat()
+    target.write_text(chat("gpt-4x"), "utf-8")  # same size
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size
+    report = run(root)
+    assert [s.model for s in report.call_sites] == ["gpt-4x"]

@@ -10,8 +10,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from auditor.model import ScanError
-from auditor.scanners.python import PythonFacts, scan_source
+from auditor.model import PythonFacts, ScanError
+from auditor.scanners.python import scan_source
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _MAGIC = re.compile(r"^\s*[%!]|^\s*\w[\w.]*\?\??\s*$")

@@ -23,7 +23,7 @@ from typing import Any, Union
 import libcst as cst
 
 from auditor.knowledge import ApiEntry, ArgCondition, SdkTable, TypeEntry, sdk_table
-from auditor.model import CallSite, Prompt, ScanError
+from auditor.model import CallSite, Prompt, PythonFacts, ScanError
 
 # ---------------------------------------------------------------- values
 
@@ -1208,15 +1208,6 @@ def _walk(node: cst.CSTNode, visitor: _Visitor) -> None:
 
 
 # ------------------------------------------------------------- entry point
-
-
-@dataclass
-class PythonFacts:
-    call_sites: list[CallSite] = field(default_factory=list)
-    prompts: list[Prompt] = field(default_factory=list)
-    imports: list[str] = field(default_factory=list)
-    errors: list[ScanError] = field(default_factory=list)
-    parsed: bool = False
 
 
 LineMap = Callable[[int, int], tuple[int, int]]
