@@ -16,19 +16,22 @@ from typing import Any
 import pathspec
 
 from auditor import __version__
-from auditor.analyse import analyse, analyse_batch
+from auditor.analyse import analyse, analyse_batch, analysis_kind
 from auditor.cache import FactCache, content_key
 from auditor.config import Config
 from auditor.discover import SourceFile, discover
 from auditor.facts import RepoFacts
+from auditor.knowledge import sdk_table
 from auditor.model import FileFacts, Finding, Report, ScanError, Severity, sorted_findings
 from auditor.output import atomic_write
 from auditor.rules import selected_rules
 from auditor.scanners.text import redact_text
 
-# Below this many files to analyse, a process pool costs more than it saves.
+# Below this many files to parse, a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 16
-BATCH_FILES = 8
+# Files with nothing to parse (text, Python without an SDK import) travel to
+# the workers in batches this large; each file to parse travels on its own.
+LIGHT_BATCH = 256
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -100,8 +103,9 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
     if options.progress is not None:
         options.progress(0, total)
     raw_results: Iterable[tuple[str, str, dict[str, Any]]]
-    if jobs > 1 and total >= PARALLEL_MIN_FILES:
-        raw_results = _parallel(todo, jobs)
+    heavy = [item for item in todo if _needs_parse(item[0], item[1])]
+    if jobs > 1 and len(heavy) >= PARALLEL_MIN_FILES:
+        raw_results = _parallel(todo, heavy, jobs)
     else:
         raw_results = ((p, k, analyse(p, d).to_dict()) for p, d, k in todo)
     for done, (path, key, raw) in enumerate(raw_results, start=1):
@@ -116,12 +120,20 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
     return result
 
 
+def _needs_parse(path: str, data: bytes) -> bool:
+    kind = analysis_kind(path)
+    return kind == "notebook" or (kind == "python" and sdk_table().imports_sdk(data))
+
+
 def _parallel(
-    todo: list[tuple[str, bytes, str]], jobs: int
+    todo: list[tuple[str, bytes, str]], heavy: list[tuple[str, bytes, str]], jobs: int
 ) -> Iterable[tuple[str, str, dict[str, Any]]]:
-    # Big files first, so that one large file does not finish last on its own.
-    ordered = sorted(todo, key=lambda item: -len(item[1]))
-    batches = [ordered[i : i + BATCH_FILES] for i in range(0, len(ordered), BATCH_FILES)]
+    """Files to parse one by one, largest first (so that no big file finishes
+    last on its own), then the cheap files in large batches."""
+    heavy_paths = {item[0] for item in heavy}
+    light = [item for item in todo if item[0] not in heavy_paths]
+    batches = [[item] for item in sorted(heavy, key=lambda item: -len(item[1]))]
+    batches += [light[i : i + LIGHT_BATCH] for i in range(0, len(light), LIGHT_BATCH)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(analyse_batch, [(p, d) for p, d, _ in b]) for b in batches]
         for batch, future in zip(batches, futures, strict=True):

@@ -290,9 +290,9 @@ def test_jobs_1_and_2_give_identical_json(
     pools: list[int] = []
     real_parallel = engine._parallel
 
-    def spy(todo: Any, jobs: int) -> Any:
+    def spy(todo: Any, heavy: Any, jobs: int) -> Any:
         pools.append(jobs)
-        return real_parallel(todo, jobs)
+        return real_parallel(todo, heavy, jobs)
 
     monkeypatch.setattr(engine, "_parallel", spy)
     outputs = []
