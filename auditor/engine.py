@@ -29,9 +29,8 @@ from auditor.scanners.text import redact_text
 
 # Below this many files to parse, a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 16
-# Files with nothing to parse (text, Python without an SDK import) travel to
-# the workers in batches this large; each file to parse travels on its own.
-LIGHT_BATCH = 256
+# Python files without an SDK import (a syntax check each) travel in batches.
+CHECK_BATCH = 32
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -103,9 +102,9 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
     if options.progress is not None:
         options.progress(0, total)
     raw_results: Iterable[tuple[str, str, dict[str, Any]]]
-    heavy = [item for item in todo if _needs_parse(item[0], item[1])]
-    if jobs > 1 and len(heavy) >= PARALLEL_MIN_FILES:
-        raw_results = _parallel(todo, heavy, jobs)
+    costs = [_cost(path, data) for path, data, _ in todo]
+    if jobs > 1 and sum(costs) >= 2 * PARALLEL_MIN_FILES:
+        raw_results = _parallel(todo, costs, jobs)
     else:
         raw_results = ((p, k, analyse(p, d).to_dict()) for p, d, k in todo)
     for done, (path, key, raw) in enumerate(raw_results, start=1):
@@ -120,29 +119,40 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
     return result
 
 
-def _needs_parse(path: str, data: bytes) -> bool:
+def _cost(path: str, data: bytes) -> int:
+    """2: a file to parse with libcst; 1: a Python syntax check; 0: a text scan."""
     kind = analysis_kind(path)
-    return kind == "notebook" or (kind == "python" and sdk_table().imports_sdk(data))
+    if kind == "notebook" or (kind == "python" and sdk_table().imports_sdk(data)):
+        return 2
+    return 1 if kind == "python" else 0
 
 
 def _parallel(
-    todo: list[tuple[str, bytes, str]], heavy: list[tuple[str, bytes, str]], jobs: int
+    todo: list[tuple[str, bytes, str]], costs: list[int], jobs: int
 ) -> Iterable[tuple[str, str, dict[str, Any]]]:
-    """Files to parse one by one, largest first (so that no big file finishes
-    last on its own), then the cheap files in large batches."""
-    heavy_paths = {item[0] for item in heavy}
-    light = [item for item in todo if item[0] not in heavy_paths]
-    batches = [[item] for item in sorted(heavy, key=lambda item: -len(item[1]))]
-    batches += [light[i : i + LIGHT_BATCH] for i in range(0, len(light), LIGHT_BATCH)]
+    """Files to parse go to the workers one by one, largest first (so that no big
+    file finishes last on its own), then the syntax checks in batches; text
+    files (a secret scan) are done here meanwhile rather than copied to a worker."""
+    parse = sorted((i for i, c in zip(todo, costs, strict=True) if c == 2), key=_size)
+    check = [i for i, c in zip(todo, costs, strict=True) if c == 1]
+    batches = [[item] for item in parse]
+    batches += [check[i : i + CHECK_BATCH] for i in range(0, len(check), CHECK_BATCH)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(analyse_batch, [(p, d) for p, d, _ in b]) for b in batches]
+        for (path, data, key), cost in zip(todo, costs, strict=True):
+            if cost == 0:
+                yield path, key, analyse(path, data).to_dict()
         for batch, future in zip(batches, futures, strict=True):
             try:
                 outputs = future.result()
-            except Exception as exc:  # a worker that died: analyse here, one file at a time
+            except Exception as exc:  # a worker that died: analyse here, one at a time
                 outputs = [_analyse_safely(p, d, exc) for p, d, _ in batch]
             for (path, _, key), raw in zip(batch, outputs, strict=True):
                 yield path, key, raw
+
+
+def _size(item: tuple[str, bytes, str]) -> int:
+    return -len(item[1])
 
 
 def _analyse_safely(path: str, data: bytes, cause: BaseException) -> dict[str, Any]:

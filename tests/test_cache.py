@@ -290,9 +290,9 @@ def test_jobs_1_and_2_give_identical_json(
     pools: list[int] = []
     real_parallel = engine._parallel
 
-    def spy(todo: Any, heavy: Any, jobs: int) -> Any:
+    def spy(todo: Any, costs: Any, jobs: int) -> Any:
         pools.append(jobs)
-        return real_parallel(todo, heavy, jobs)
+        return real_parallel(todo, costs, jobs)
 
     monkeypatch.setattr(engine, "_parallel", spy)
     outputs = []
