@@ -267,3 +267,27 @@ def test_code_the_running_python_cannot_parse_uses_libcst_positions() -> None:
     facts = scan_source("m.py", source)
     assert facts.errors == []
     assert [(c.line, c.column, c.end_column) for c in facts.call_sites] == [(3, 1, 38)]
+
+
+def test_llama_index_before_0_10_exports() -> None:
+    # The layout of run-llama/rags: classes imported from `llama_index.llms`.
+    assert sites(
+        """
+        from llama_index.llms import OpenAI, Anthropic, ChatMessage
+        from llama_index.embeddings import OpenAIEmbedding
+        llm = OpenAI(model="gpt-4-1106-preview")
+        other = Anthropic(model="claude-2.1")
+        message = ChatMessage(role="user", content="hi")
+        embed = OpenAIEmbedding(model="text-embedding-3-small")
+        """
+    ) == [
+        (4, "openai", "chat", "llama_index.llms.OpenAI", "gpt-4-1106-preview"),
+        (5, "anthropic", "chat", "llama_index.llms.Anthropic", "claude-2.1"),
+        (
+            7,
+            "openai",
+            "embedding",
+            "llama_index.embeddings.OpenAIEmbedding",
+            "text-embedding-3-small",
+        ),
+    ]
