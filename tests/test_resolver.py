@@ -291,3 +291,23 @@ def test_llama_index_before_0_10_exports() -> None:
             "text-embedding-3-small",
         ),
     ]
+
+
+def test_instructor_clients_answer_for_their_vendor() -> None:
+    assert sites(
+        """
+        import instructor
+        from anthropic import Anthropic
+        from openai import OpenAI
+        client = instructor.from_openai(OpenAI())
+        claude = instructor.from_anthropic(Anthropic())
+        unified = instructor.from_provider("google/gemini-2.5-flash")
+        client.chat.completions.create(model="gpt-4o-mini", response_model=User, messages=[])
+        claude.messages.create(model="claude-sonnet-4-5", response_model=User, messages=[])
+        unified.chat.completions.create(response_model=User, messages=[])
+        """
+    ) == [
+        (8, "openai", "chat", "instructor.from_openai.chat.completions.create", "gpt-4o-mini"),
+        (9, "anthropic", "chat", "instructor.from_anthropic.messages.create", "claude-sonnet-4-5"),
+        (10, "google", "chat", "instructor.Instructor.chat.completions.create", "gemini-2.5-flash"),
+    ]

@@ -112,6 +112,8 @@ MODEL_PROVIDER_PREFIXES = {
     "azure_openai": "azure-openai",
     "azure": "azure-openai",
     "anthropic": "anthropic",
+    "google": "google",
+    "vertexai": "google",
     "google_genai": "google",
     "google_vertexai": "google",
     "google_anthropic_vertex": "google",
@@ -652,9 +654,11 @@ def _provider_from_model(
 ) -> tuple[str, str | None]:
     if explicit:
         return MODEL_PROVIDER_PREFIXES.get(explicit.lower(), explicit.lower()), model
-    if model and ":" in model:
-        prefix, _, rest = model.partition(":")
-        if prefix.lower() in MODEL_PROVIDER_PREFIXES:
+    # "anthropic:claude-..." (LangChain) or "openai/gpt-4o" (instructor, LiteLLM);
+    # only a known vendor counts, so "meta-llama/Llama-3" stays as it is.
+    for separator in (":", "/"):
+        prefix, found, rest = (model or "").partition(separator)
+        if found and prefix.lower() in MODEL_PROVIDER_PREFIXES:
             return MODEL_PROVIDER_PREFIXES[prefix.lower()], rest
     if model:
         for pattern, provider in MODEL_NAME_PROVIDERS:
