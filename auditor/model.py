@@ -19,6 +19,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "bool": (bool,),
     "str | None": (str, type(None)),
+    "tuple[str, ...]": (tuple,),
 }
 
 
@@ -197,6 +198,110 @@ class ScanError:
     def from_dict(cls, data: Mapping[str, Any]) -> ScanError:
         built: ScanError = _build(cls, data)
         return built
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One declared dependency, where it is declared.
+
+    ``kind``: ``pypi`` (a name from an index), ``vcs`` (``git+...``), ``url`` (an
+    archive) or ``path`` (a local directory or file). ``group``: ``main``,
+    ``optional:<extra>``, ``group:<name>`` (PEP 735, Poetry groups), ``dev`` or
+    ``constraint`` (a ``-c`` file: limits versions, installs nothing).
+    """
+
+    name: str
+    specifier: str
+    version: str | None
+    pinned: bool
+    kind: str
+    path: str
+    line: int
+    source: str  # requirements, pyproject, poetry, uv, setup.cfg, pipfile
+    group: str = "main"
+    extras: tuple[str, ...] = ()
+    marker: str | None = None
+    url: str | None = None
+    ref: str | None = None  # a VCS revision (after `@`)
+    hashes: bool = False  # --hash given, or an archive URL with #sha256=
+    editable: bool = False
+    license: str | None = None
+    license_source: str | None = None
+
+    def to_dict(self) -> JSON:
+        data = dict(vars(self))
+        data["extras"] = list(self.extras)
+        return data
+
+    def to_report(self) -> JSON:
+        """The fields of the JSON contract (schema v1)."""
+        return {
+            "name": self.name,
+            "specifier": self.specifier,
+            "version": self.version,
+            "pinned": self.pinned,
+            "kind": self.kind,
+            "path": self.path,
+            "line": self.line,
+            "license": self.license,
+            "license_source": self.license_source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Dependency:
+        fields = dict(data)
+        fields["extras"] = tuple(fields.get("extras", ()))
+        built: Dependency = _build(cls, fields)
+        return built
+
+
+@dataclass(frozen=True)
+class IndexOption:
+    """Where packages come from, other than PyPI alone: ``--index-url``,
+    ``--extra-index-url``, ``--find-links``, ``pip.conf``, Poetry sources, uv
+    indexes. ``option`` names it as written (``extra-index-url``, ``source``)."""
+
+    path: str
+    line: int
+    option: str
+    url: str
+
+    def to_dict(self) -> JSON:
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> IndexOption:
+        built: IndexOption = _build(cls, data)
+        return built
+
+
+@dataclass(frozen=True)
+class Include:
+    """A requirements file's ``-r other.txt`` (or ``-c`` when ``constraint``);
+    ``target`` is relative to the including file's folder, as written."""
+
+    path: str
+    line: int
+    target: str
+    constraint: bool = False
+
+    def to_dict(self) -> JSON:
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Include:
+        built: Include = _build(cls, data)
+        return built
+
+
+@dataclass
+class ManifestFacts:
+    """What a manifest parser finds in one file."""
+
+    dependencies: list[Dependency] = field(default_factory=list)
+    indexes: list[IndexOption] = field(default_factory=list)
+    includes: list[Include] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
 
 
 @dataclass
