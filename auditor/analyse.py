@@ -17,13 +17,37 @@ import tokenize
 from collections.abc import Iterator
 
 from auditor.knowledge import sdk_table
-from auditor.model import FileFacts, PythonFacts, ScanError
+from auditor.model import FileFacts, ManifestFacts, PythonFacts, ScanError
 from auditor.scanners.text import find_secrets, find_suppressions
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 BINARY_SNIFF = 8192
+
+
+LOCK_FILES = frozenset({"Pipfile.lock", "poetry.lock", "uv.lock", "pylock.toml", "pdm.lock"})
+_MANIFESTS = {
+    "pyproject.toml": "pyproject",
+    "setup.cfg": "setup-cfg",
+    "Pipfile": "pipfile",
+    "pip.conf": "pip-conf",
+    "pip.ini": "pip-conf",
+}
+_REQUIREMENTS_FOLDERS = frozenset({"requirements", "reqs", "requirements.d"})
+
+
+def is_requirements_file(path: str) -> bool:
+    """``requirements*.txt``, ``dev-requirements.in``, ``constraints.txt``, or any
+    ``.txt``/``.in`` in a ``requirements/`` folder (pip-tools layouts)."""
+    folder, _, name = path.rpartition("/")
+    lower = name.lower()
+    if not lower.endswith((".txt", ".in")):
+        return False
+    stem = lower.rsplit(".", 1)[0]
+    if "requirements" in stem or stem.startswith(("constraints", "reqs")):
+        return True
+    return folder.rpartition("/")[2].lower() in _REQUIREMENTS_FOLDERS
 
 
 def analysis_kind(path: str) -> str:
@@ -32,7 +56,13 @@ def analysis_kind(path: str) -> str:
     suffix = name.rpartition(".")[2].lower() if "." in name else ""
     if suffix in {"py", "pyi"}:
         return "python"
-    return "notebook" if suffix == "ipynb" else "text"
+    if suffix == "ipynb":
+        return "notebook"
+    if name in _MANIFESTS:
+        return _MANIFESTS[name]
+    if is_requirements_file(path):
+        return "requirements"
+    return "text"
 
 
 def _decode_python(data: bytes) -> tuple[str | None, str]:
@@ -86,6 +116,12 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         text, problem = _decode_python(data)
         if text is None:
             return FileFacts(path, errors=(ScanError(path, "decode-error", problem),))
+    elif kind in MANIFEST_KINDS:
+        try:  # a manifest must be text that pip and the build tools can read
+            text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"not valid UTF-8 (byte {exc.start}); dependencies not read"
+            return FileFacts(path, errors=(ScanError(path, "decode-error", message),))
     else:
         text = _decode_text(data)
     secrets = find_secrets(path, text, data)
@@ -106,6 +142,7 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         code = scan_notebook(path, text)
     elif kind == "notebook":
         code = _notebook_syntax_only(path, text)
+    manifest = parse_manifest(kind, path, text) if kind in MANIFEST_KINDS else ManifestFacts()
     return FileFacts(
         path=path,
         parsed=code.parsed,
@@ -114,8 +151,36 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         prompts=tuple(code.prompts),
         secrets=tuple(secrets),
         suppressions=tuple(suppressions),
-        errors=tuple(code.errors),
+        errors=(*code.errors, *manifest.errors),
+        dependencies=tuple(manifest.dependencies),
+        indexes=tuple(manifest.indexes),
+        includes=tuple(manifest.includes),
     )
+
+
+MANIFEST_KINDS = frozenset({"requirements", "pyproject", "setup-cfg", "pipfile", "pip-conf"})
+
+
+def parse_manifest(kind: str, path: str, text: str) -> ManifestFacts:
+    """The dependencies, indexes and includes a manifest declares (never runs it)."""
+    if kind == "requirements":
+        from auditor.scanners.requirements import parse_requirements
+
+        return parse_requirements(path, text)
+    from auditor.scanners.manifests import (
+        parse_pip_conf,
+        parse_pipfile,
+        parse_pyproject,
+        parse_setup_cfg,
+    )
+
+    parser = {
+        "pyproject": parse_pyproject,
+        "setup-cfg": parse_setup_cfg,
+        "pipfile": parse_pipfile,
+        "pip-conf": parse_pip_conf,
+    }[kind]
+    return parser(path, text)
 
 
 def _syntax_only(path: str, text: str) -> PythonFacts:

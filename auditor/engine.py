@@ -238,9 +238,15 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     found = discover(root, exclude=config.exclude, max_file_size=config.max_file_size)
     analysis = _analyse_all(root, found.files, options)
     facts = RepoFacts(root, config, found.files, analysis.per_file)
-    errors = [*options.extra_errors, *found.errors, *analysis.errors]
+    errors = [*options.extra_errors, *found.errors, *analysis.errors, *facts.include_errors]
+    # A broken pyproject.toml is one problem: the configuration loader's entry says it.
+    config_broken = {e.path for e in options.extra_errors if e.kind == "config-error"}
     for path in sorted(analysis.per_file):
-        errors.extend(analysis.per_file[path].errors)
+        errors.extend(
+            e
+            for e in analysis.per_file[path].errors
+            if not (e.path in config_broken and e.kind == "parse-error")
+        )
 
     findings: list[Finding] = []
     rules = selected_rules(config.select, config.ignore)
@@ -290,4 +296,5 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         parsed_files=analysis.parsed,
         cached_files=analysis.cached,
         rules=tuple(r.id for r in rules),
+        dependencies=facts.dependencies,
     )

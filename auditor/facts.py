@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import functools
+import posixpath
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
+from auditor.analyse import LOCK_FILES
 from auditor.config import Config
 from auditor.discover import SourceFile
-from auditor.model import CallSite, FileFacts, Prompt, Secret
+from auditor.model import (
+    CallSite,
+    Dependency,
+    FileFacts,
+    Include,
+    IndexOption,
+    Prompt,
+    ScanError,
+    Secret,
+)
 from auditor.scanners.text import LINE_BREAK
 
 TRAINING_CAPABILITIES = frozenset({"fine-tune", "training"})
@@ -44,6 +56,64 @@ class RepoFacts:
     def secrets(self) -> tuple[Secret, ...]:
         found = [s for facts in self.per_file.values() for s in facts.secrets]
         return tuple(sorted(found, key=lambda s: (s.path, s.line, s.column)))
+
+    @functools.cached_property
+    def includes(self) -> tuple[Include, ...]:
+        found = [i for facts in self.per_file.values() for i in facts.includes]
+        return tuple(sorted(found, key=lambda i: (i.path, i.line)))
+
+    def include_target(self, include: Include) -> str:
+        """The included file's path relative to the root (``-r`` is relative to
+        the including file's folder), POSIX, normalised."""
+        folder = posixpath.dirname(include.path)
+        return posixpath.normpath(posixpath.join(folder, include.target))
+
+    @functools.cached_property
+    def constraint_files(self) -> frozenset[str]:
+        """Files included only with ``-c``: they limit versions, install nothing."""
+        by_r = {self.include_target(i) for i in self.includes if not i.constraint}
+        by_c = {self.include_target(i) for i in self.includes if i.constraint}
+        return frozenset(by_c - by_r)
+
+    @functools.cached_property
+    def include_errors(self) -> tuple[ScanError, ...]:
+        """``-r``/``-c`` targets that are missing, and include cycles."""
+        errors: list[ScanError] = []
+        known = {f.path for f in self.files}
+        graph: dict[str, list[str]] = {}
+        for include in self.includes:
+            target = self.include_target(include)
+            if target not in known:
+                option = "-c" if include.constraint else "-r"
+                errors.append(
+                    ScanError(
+                        include.path,
+                        "include-missing",
+                        f"line {include.line}: {option} {include.target}: no such file in the scan",
+                    )
+                )
+            graph.setdefault(include.path, []).append(target)
+        errors.extend(_cycles(graph))
+        return tuple(errors)
+
+    @functools.cached_property
+    def dependencies(self) -> tuple[Dependency, ...]:
+        found: list[Dependency] = []
+        constraints = self.constraint_files
+        for facts in self.per_file.values():
+            for dep in facts.dependencies:
+                found.append(replace(dep, group="constraint") if dep.path in constraints else dep)
+        return tuple(sorted(found, key=lambda d: (d.path, d.line, d.name)))
+
+    @functools.cached_property
+    def indexes(self) -> tuple[IndexOption, ...]:
+        found = [i for facts in self.per_file.values() for i in facts.indexes]
+        return tuple(sorted(found, key=lambda i: (i.path, i.line)))
+
+    @functools.cached_property
+    def lock_files(self) -> tuple[str, ...]:
+        """Pipfile.lock, poetry.lock, uv.lock, pylock.toml, pdm.lock."""
+        return tuple(f.path for f in self.files if f.path.rpartition("/")[2] in LOCK_FILES)
 
     @functools.cached_property
     def providers(self) -> tuple[str, ...]:
@@ -86,3 +156,23 @@ class RepoFacts:
             lines = LINE_BREAK.split(text) if text is not None else []
             self._lines[path] = lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[ScanError]:
+    """One entry per ``-r`` cycle (a.txt -> b.txt -> a.txt), named at its first file."""
+    errors: list[ScanError] = []
+    reported: set[frozenset[str]] = set()
+    for start in sorted(graph):
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        while stack:
+            node, trail = stack.pop()
+            for target in graph.get(node, []):
+                if target == start:
+                    members = frozenset(trail)
+                    if members not in reported:
+                        reported.add(members)
+                        loop = " -> ".join([*trail, start])
+                        errors.append(ScanError(start, "include-cycle", f"includes loop: {loop}"))
+                elif target not in trail and len(trail) < 50:
+                    stack.append((target, [*trail, target]))
+    return errors

@@ -327,6 +327,9 @@ class FileFacts:
     secrets: tuple[Secret, ...] = ()
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()
     errors: tuple[ScanError, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    indexes: tuple[IndexOption, ...] = ()
+    includes: tuple[Include, ...] = ()
 
     def to_dict(self) -> JSON:
         return {
@@ -338,6 +341,9 @@ class FileFacts:
             "secrets": [s.to_dict() for s in self.secrets],
             "suppressions": [[line, list(ids)] for line, ids in self.suppressions],
             "errors": [e.to_dict() for e in self.errors],
+            "dependencies": [d.to_dict() for d in self.dependencies],
+            "indexes": [i.to_dict() for i in self.indexes],
+            "includes": [i.to_dict() for i in self.includes],
         }
 
     @classmethod
@@ -351,6 +357,9 @@ class FileFacts:
             or data["secrets"]
             or data["suppressions"]
             or data["errors"]
+            or data["dependencies"]
+            or data["indexes"]
+            or data["includes"]
         ):
             return cls(path=str(data["path"]), parsed=bool(data["parsed"]))
         return cls(
@@ -362,6 +371,9 @@ class FileFacts:
             secrets=tuple(Secret.from_dict(s) for s in data["secrets"]),
             suppressions=tuple((int(line), tuple(ids)) for line, ids in data["suppressions"]),
             errors=tuple(ScanError.from_dict(e) for e in data["errors"]),
+            dependencies=tuple(Dependency.from_dict(d) for d in data["dependencies"]),
+            indexes=tuple(IndexOption.from_dict(i) for i in data["indexes"]),
+            includes=tuple(Include.from_dict(i) for i in data["includes"]),
         )
 
     def with_path(self, path: str) -> FileFacts:
@@ -381,12 +393,23 @@ class FileFacts:
             or self.secrets
             or self.suppressions
             or self.errors
+            or self.dependencies
+            or self.indexes
+            or self.includes
         )
 
 
 def _repath(data: JSON, path: str) -> JSON:
     data["path"] = path
-    for key in ("call_sites", "prompts", "secrets", "errors"):
+    for key in (
+        "call_sites",
+        "prompts",
+        "secrets",
+        "errors",
+        "dependencies",
+        "indexes",
+        "includes",
+    ):
         for item in data[key]:
             item["path"] = path
     return data
@@ -450,6 +473,7 @@ class Report:
     parsed_files: int = 0
     cached_files: int = 0
     rules: tuple[str, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

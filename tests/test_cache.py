@@ -272,7 +272,12 @@ def test_results_with_and_without_cache_are_equal(tmp_path: Path, run_cli: RunCl
         outputs.append(data)
     assert outputs[0] == outputs[1] == outputs[2]
     assert len(outputs[0]["inventory"]["call_sites"]) == 7
-    assert len(outputs[0]["errors"]) == 5  # bad/pyproject.toml is not the root's: no config-error
+    # bad/pyproject.toml is not the root's: no config-error, but a broken manifest.
+    assert [(e["path"], e["kind"]) for e in outputs[0]["errors"]][-1] == (
+        "bad/pyproject.toml",
+        "parse-error",
+    )
+    assert len(outputs[0]["errors"]) == 6
 
 
 def test_jobs_1_and_2_give_identical_json(

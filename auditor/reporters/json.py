@@ -58,7 +58,7 @@ def report_dict(report: Report) -> JSON:
             "training_data": [],
             "knowledge": {"paths": [], "files": 0, "bytes": 0, "approx_tokens": 0},
         },
-        "dependencies": [],
+        "dependencies": [d.to_report() for d in report.dependencies],
         "profile": _profile(report),
         "recommendation": _recommendation(report),
         "findings": [finding.to_dict() for finding in report.findings],

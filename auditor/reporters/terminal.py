@@ -61,6 +61,19 @@ def _finding_line(finding: Finding) -> str:
     return f"[bold]{where}[/bold]  {rule}  {escape(finding.message)}"
 
 
+def dependency_summary(report: Report) -> str:
+    """``Dependencies: 14 (12 pypi, 2 vcs) · 9 pinned · 2 constraints``."""
+    installed = [d for d in report.dependencies if d.group != "constraint"]
+    kinds: dict[str, int] = {}
+    for dep in installed:
+        kinds[dep.kind] = kinds.get(dep.kind, 0) + 1
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    pinned = sum(1 for d in installed if d.pinned)
+    text = f"Dependencies: {len(installed)} ({by_kind}) · {pinned} pinned"
+    constraints = len(report.dependencies) - len(installed)
+    return text + (f" · {constraints} constraints" if constraints else "")
+
+
 def _summary(report: Report) -> str:
     tail = [_plural(report.files, "file"), f"{report.seconds:.2f}s"]
     if report.suppressed:
@@ -91,6 +104,8 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
         else:
             console.print(table)
             _print(console, f"Current approach: [bold]{escape(report.current_approach)}[/bold]")
+        if report.dependencies:
+            _print(console, escape(dependency_summary(report)))
         console.print()
     for severity in sorted(Severity, reverse=True):
         group = [f for f in report.findings if f.severity is severity]

@@ -231,6 +231,14 @@ def find_secrets(path: str, text: str, raw: bytes | None = None) -> list[Secret]
     return [found[k] for k in sorted(found)]
 
 
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def strip_credentials(url: str) -> str:
+    """A URL with any ``user:password@`` replaced by ``***@``, for messages."""
+    return _URL_CREDENTIALS.sub("***@", url)
+
+
 def redact_text(text: str) -> str:
     """Replace every secret in free text (error messages, evidence) by its redacted form."""
     present = literals_present(text.encode("utf-8", "replace"))
