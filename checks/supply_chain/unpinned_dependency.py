@@ -12,6 +12,12 @@ from auditor.rules import Example, Rule
 # Where an application declares what it installs; a library's ranges in
 # pyproject.toml are how libraries should declare them, and are not flagged.
 APPLICATION_SOURCES = frozenset({"requirements", "pipfile"})
+# Requirement files for tooling (docs, tests, linters, CI) are not what the
+# application installs: `doc/requirements.txt`, `requirements-dev.txt`.
+TOOLING = re.compile(
+    r"(?:^|[/_.-])(?:docs?|tests?|testing|dev|develop|lint|ci|bench(?:marks?)?|typing)(?:[/_.-]|$)",
+    re.IGNORECASE,
+)
 
 
 def normalise(name: str) -> str:
@@ -24,7 +30,11 @@ class UnpinnedDependency(Rule):
     Flags an application's requirement that is not pinned to one exact version
     (`==`) when the repository has no lock file (`poetry.lock`, `uv.lock`,
     `Pipfile.lock`, `pylock.toml`, `pdm.lock`) and no constraints file pins it.
-    Version ranges in a library's `pyproject.toml` are normal and not flagged.
+
+    Version ranges in a library's `pyproject.toml` are normal and not flagged,
+    and neither are development dependencies (a Pipfile's `[dev-packages]`,
+    requirement files for docs, tests, linters, CI or benchmarks such as
+    `doc/requirements.txt` or `requirements-dev.txt`).
 
     ## Why is this bad?
     An unpinned requirement installs whatever is newest on the day: two
@@ -63,6 +73,7 @@ class UnpinnedDependency(Rule):
             }
         ),
         Example({"pyproject.toml": '[project]\nname = "lib"\ndependencies = ["openai>=1.30"]\n'}),
+        Example({"requirements-dev.txt": "pytest>=8\n", "doc/requirements.txt": "sphinx\n"}),
     )
     invalid = (
         Example(
@@ -80,7 +91,8 @@ class UnpinnedDependency(Rule):
         for dep in facts.dependencies:
             if (
                 dep.source not in APPLICATION_SOURCES
-                or dep.group == "constraint"
+                or dep.group in {"constraint", "dev"}
+                or TOOLING.search(dep.path)
                 or dep.kind != "pypi"
                 or dep.pinned
                 or normalise(dep.name) in constrained
