@@ -16,6 +16,7 @@ import io
 import tokenize
 from collections.abc import Iterator
 
+from auditor.discover import LOCK_NAMES
 from auditor.knowledge import sdk_table
 from auditor.model import FileFacts, ManifestFacts, PythonFacts, ScanError
 from auditor.scanners.text import find_secrets, find_suppressions
@@ -26,8 +27,12 @@ ANALYSIS_VERSION = "2"
 BINARY_SNIFF = 8192
 
 
-LOCK_FILES = frozenset({"Pipfile.lock", "poetry.lock", "uv.lock", "pylock.toml", "pdm.lock"})
+LOCK_FILES = LOCK_NAMES
 _MANIFESTS = {
+    "Pipfile.lock": "pipfile-lock",
+    "poetry.lock": "poetry-lock",
+    "uv.lock": "uv-lock",
+    "pylock.toml": "pylock",
     "pyproject.toml": "pyproject",
     "setup.cfg": "setup-cfg",
     "Pipfile": "pipfile",
@@ -158,7 +163,19 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     )
 
 
-MANIFEST_KINDS = frozenset({"requirements", "pyproject", "setup-cfg", "pipfile", "pip-conf"})
+MANIFEST_KINDS = frozenset(
+    {
+        "requirements",
+        "pyproject",
+        "setup-cfg",
+        "pipfile",
+        "pip-conf",
+        "pipfile-lock",
+        "poetry-lock",
+        "uv-lock",
+        "pylock",
+    }
+)
 
 
 def parse_manifest(kind: str, path: str, text: str) -> ManifestFacts:
@@ -167,6 +184,21 @@ def parse_manifest(kind: str, path: str, text: str) -> ManifestFacts:
         from auditor.scanners.requirements import parse_requirements
 
         return parse_requirements(path, text)
+    if kind.endswith("-lock") or kind == "pylock":
+        from auditor.scanners.locks import (
+            parse_pipfile_lock,
+            parse_poetry_lock,
+            parse_pylock,
+            parse_uv_lock,
+        )
+
+        lock_parser = {
+            "pipfile-lock": parse_pipfile_lock,
+            "poetry-lock": parse_poetry_lock,
+            "uv-lock": parse_uv_lock,
+            "pylock": parse_pylock,
+        }[kind]
+        return lock_parser(path, text)
     from auditor.scanners.manifests import (
         parse_pip_conf,
         parse_pipfile,

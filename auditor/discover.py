@@ -40,6 +40,8 @@ SKIP_DIRS = frozenset(
     }
 )
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+LOCK_NAMES = frozenset({"Pipfile.lock", "poetry.lock", "uv.lock", "pylock.toml", "pdm.lock"})
+LOCK_SIZE_FACTOR = 16
 # Text that ragfit reads; a file over the cap with one of these is worth a report.
 SOURCE_SUFFIXES = frozenset(
     {".py", ".pyi", ".ipynb", ".toml", ".cfg", ".txt", ".in", ".yml", ".yaml", ".tf", ".json"}
@@ -202,7 +204,10 @@ def discover(
             continue
         if not stat.S_ISREG(info.st_mode):
             continue
-        if info.st_size > max_file_size:
+        # Lock files of large projects run to megabytes and must not vanish: a
+        # missing lock file would make every range look unpinned (SC002).
+        limit = max_file_size * LOCK_SIZE_FACTOR if name in LOCK_NAMES else max_file_size
+        if info.st_size > limit:
             suffix = "." + name.rpartition(".")[2].lower() if "." in name else ""
             if suffix in SOURCE_SUFFIXES or name.startswith("requirements"):
                 result.errors.append(

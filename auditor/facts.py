@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -98,12 +99,24 @@ class RepoFacts:
 
     @functools.cached_property
     def dependencies(self) -> tuple[Dependency, ...]:
+        """Every declared dependency; a direct one that a lock file resolves gets
+        the locked version (it stays ``pinned: false``: the declaration is a range)."""
         found: list[Dependency] = []
         constraints = self.constraint_files
         for facts in self.per_file.values():
             for dep in facts.dependencies:
                 found.append(replace(dep, group="constraint") if dep.path in constraints else dep)
-        return tuple(sorted(found, key=lambda d: (d.path, d.line, d.name)))
+        found.sort(key=lambda d: (d.path, d.line, d.name))
+        locked: dict[str, str] = {}
+        for dep in found:
+            if dep.group == "locked" and dep.version:
+                locked.setdefault(normalise_name(dep.name), dep.version)
+        return tuple(
+            replace(dep, version=locked[normalise_name(dep.name)])
+            if dep.group != "locked" and dep.version is None and normalise_name(dep.name) in locked
+            else dep
+            for dep in found
+        )
 
     @functools.cached_property
     def indexes(self) -> tuple[IndexOption, ...]:
@@ -176,3 +189,8 @@ def _cycles(graph: dict[str, list[str]]) -> list[ScanError]:
                 elif target not in trail and len(trail) < 50:
                     stack.append((target, [*trail, target]))
     return errors
+
+
+def normalise_name(name: str) -> str:
+    """PEP 503: case, ``-``, ``_`` and ``.`` do not tell names apart."""
+    return re.sub(r"[-_.]+", "-", name).lower()

@@ -63,15 +63,17 @@ def _finding_line(finding: Finding) -> str:
 
 def dependency_summary(report: Report) -> str:
     """``Dependencies: 14 (12 pypi, 2 vcs) · 9 pinned · 2 constraints``."""
-    installed = [d for d in report.dependencies if d.group != "constraint"]
+    installed = [d for d in report.dependencies if d.group not in {"constraint", "locked"}]
     kinds: dict[str, int] = {}
     for dep in installed:
         kinds[dep.kind] = kinds.get(dep.kind, 0) + 1
     by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     pinned = sum(1 for d in installed if d.pinned)
     text = f"Dependencies: {len(installed)} ({by_kind}) · {pinned} pinned"
-    constraints = len(report.dependencies) - len(installed)
-    return text + (f" · {constraints} constraints" if constraints else "")
+    constraints = sum(1 for d in report.dependencies if d.group == "constraint")
+    locked = sum(1 for d in report.dependencies if d.group == "locked")
+    text += f" · {constraints} constraints" if constraints else ""
+    return text + (f" · {locked} locked" if locked else "")
 
 
 def _summary(report: Report) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.facts import RepoFacts
+from auditor.facts import RepoFacts, normalise_name
 from auditor.model import Finding, Location, Severity
 from auditor.rules import Example, Rule
 
@@ -18,10 +18,6 @@ TOOLING = re.compile(
     r"(?:^|[/_.-])(?:docs?|tests?|testing|dev|develop|lint|ci|bench(?:marks?)?|typing)(?:[/_.-]|$)",
     re.IGNORECASE,
 )
-
-
-def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 class UnpinnedDependency(Rule):
@@ -86,7 +82,9 @@ class UnpinnedDependency(Rule):
         if facts.lock_files:
             return
         constrained = {
-            normalise(d.name) for d in facts.dependencies if d.group == "constraint" and d.pinned
+            normalise_name(d.name)
+            for d in facts.dependencies
+            if d.group == "constraint" and d.pinned
         }
         for dep in facts.dependencies:
             if (
@@ -95,12 +93,12 @@ class UnpinnedDependency(Rule):
                 or TOOLING.search(dep.path)
                 or dep.kind != "pypi"
                 or dep.pinned
-                or normalise(dep.name) in constrained
+                or normalise_name(dep.name) in constrained
             ):
                 continue
             yield self.finding(
                 Location(dep.path, dep.line),
                 properties={"name": dep.name, "specifier": dep.specifier},
-                fingerprint_key=normalise(dep.name),
+                fingerprint_key=normalise_name(dep.name),
                 requirement=f"{dep.name}{dep.specifier}",
             )
