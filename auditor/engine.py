@@ -16,7 +16,7 @@ from typing import Any
 import pathspec
 
 from auditor import __version__
-from auditor.analyse import analyse, analyse_batch, analysis_kind
+from auditor.analyse import MANIFEST_KINDS, analyse, analyse_batch, analysis_kind
 from auditor.cache import FactCache, content_key
 from auditor.config import Config
 from auditor.discover import SourceFile, discover
@@ -120,11 +120,12 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
 
 
 def _cost(path: str, data: bytes) -> int:
-    """2: a file to parse with libcst; 1: a Python syntax check; 0: a text scan."""
+    """2: a file to parse with libcst; 1: a syntax check or a manifest to parse;
+    0: a text scan."""
     kind = analysis_kind(path)
     if kind == "notebook" or (kind == "python" and sdk_table().imports_sdk(data)):
         return 2
-    return 1 if kind == "python" else 0
+    return 1 if kind == "python" or kind in MANIFEST_KINDS else 0
 
 
 def _parallel(

@@ -17,6 +17,7 @@ import bisect
 import contextlib
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,8 +127,36 @@ def _load_toml(lock: _Lock, text: str) -> dict[str, Any] | None:
     return data
 
 
+class _Lines:
+    """:class:`TomlLines`, built only when a line is asked for that the header
+    regex cannot give."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: TomlLines | None = None
+
+    @property
+    def full(self) -> TomlLines:
+        if self._lines is None:
+            self._lines = TomlLines(self.text)
+        return self._lines
+
+    @property
+    def headers(self) -> dict[Any, int]:
+        return dict(self.full.headers)
+
+    def line(self, path: Any, index: int | None = None) -> int:
+        return self.full.line(path, index)
+
+
+def _array_header_lines(text: str, table: str) -> list[int]:
+    """1-based lines of each ``[[table]]`` header, in order."""
+    pattern = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(table)}[ \t]*\]\][ \t]*(?:#.*)?$", re.M)
+    return [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
+
+
 def _toml_entries(
-    lock: _Lock, data: dict[str, Any], lines: TomlLines, table: str
+    lock: _Lock, data: dict[str, Any], lines: _Lines, table: str
 ) -> list[tuple[dict[str, Any], str, str | None, int]]:
     """The tables of the array ``[[table]]`` with their name, version and header line.
 
@@ -142,8 +171,16 @@ def _toml_entries(
         )
         return []
     entries = []
+    # The usual layout, one `[[table]]` header per entry, by one regex; the full
+    # TOML line scanner (slow on a 2 MB uv.lock) only for anything else.
+    headers = _array_header_lines(lines.text, table)
+    if len(headers) != len(value):
+        headers = [
+            lines.headers.get((table, f"[{i}]")) or lines.line((table,), i)
+            for i in range(len(value))
+        ]
     for index, entry in enumerate(value):
-        line = lines.headers.get((table, f"[{index}]")) or lines.line((table,), index)
+        line = headers[index]
         where = f"[[{table}]] #{index + 1} (line {line})"
         if not isinstance(entry, dict):
             lock.error(f"{where}: expected a table, got {_type_name(entry)}")
@@ -301,7 +338,7 @@ def parse_poetry_lock(path: str, text: str) -> ManifestFacts:
     data = _load_toml(lock, text)
     if data is None:
         return lock.facts
-    lines = TomlLines(text)
+    lines = _Lines(text)
     # Lock format 1.x keeps the hashes apart, in [metadata.files].
     metadata = data.get("metadata")
     old_files = metadata.get("files") if isinstance(metadata, dict) else None
@@ -351,7 +388,7 @@ def parse_uv_lock(path: str, text: str) -> ManifestFacts:
     data = _load_toml(lock, text)
     if data is None:
         return lock.facts
-    lines = TomlLines(text)
+    lines = _Lines(text)
     for entry, name, version, line in _toml_entries(lock, data, lines, "package"):
         kind, url, ref, editable = "pypi", None, None, False
         source = entry.get("source")
@@ -398,7 +435,7 @@ def parse_pylock(path: str, text: str) -> ManifestFacts:
     data = _load_toml(lock, text)
     if data is None:
         return lock.facts
-    lines = TomlLines(text)
+    lines = _Lines(text)
     for entry, name, version, line in _toml_entries(lock, data, lines, "packages"):
         kind, url, ref, editable = "pypi", None, None, False
         vcs, archive, directory = entry.get("vcs"), entry.get("archive"), entry.get("directory")
