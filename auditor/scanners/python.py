@@ -283,11 +283,12 @@ class _CstPositions:
         pos = self.positions.get(node)
         if pos is None:
             return default
+        # PositionProvider starts a parenthesised node at its "(": add the line
+        # breaks inside the parentheses' own whitespace.
         line = int(pos.start.line)
-        lpar = getattr(node, "lpar", ())
-        return (
-            line + sum(len(_CODE.code_for_node(p).splitlines()) - 1 for p in lpar) if lpar else line
-        )
+        for paren in getattr(node, "lpar", ()):
+            line += _CODE.code_for_node(paren).count("\n")
+        return line
 
 
 _CODE = cst.Module(body=[])
