@@ -165,6 +165,7 @@ def _scan(args: argparse.Namespace) -> int:
                 diff_base=args.diff_base,
                 progress=progress,
                 extra_errors=tuple(config_errors),
+                vuln_db=Path(args.vuln_db) if args.vuln_db else None,
             ),
         )
     except ValueError as exc:  # --diff-base with an unknown ref
@@ -181,10 +182,34 @@ def _scan(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     _emit(report, args)
+    if args.vuln_db:
+        _vuln_db_notice(report, sys.stderr)
     threshold = config.fail_threshold
     if args.exit_zero or threshold is None:
         return EXIT_OK
     return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
+
+
+STALE_DAYS = 30
+
+
+def _vuln_db_notice(report: Report, out: TextIO) -> None:
+    """How many advisories were read and how fresh they are (a stale database
+    misses the newest advisories: say so rather than look clean)."""
+    from datetime import date
+
+    count = report.vuln_db_advisories
+    if count is None:
+        return
+    newest = report.vuln_db_newest
+    out.write(f"ragfit: {count} advisories read, newest {newest or 'undated'}\n")
+    if newest is not None:
+        age = (date.today() - date.fromisoformat(newest)).days
+        if age > STALE_DAYS:
+            out.write(
+                f"ragfit: warning: the vulnerability database is {age} days old; "
+                "refresh it to see recent advisories\n"
+            )
 
 
 def _read_baseline(path: Path) -> frozenset[tuple[str, str]]:

@@ -43,6 +43,7 @@ class Options:
     diff_base: str | None = None
     progress: Progress | None = None
     extra_errors: tuple[ScanError, ...] = ()
+    vuln_db: Path | None = None  # OSV advisories, a directory or a zip (--vuln-db)
 
 
 @dataclass
@@ -238,7 +239,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     root = root.resolve()
     found = discover(root, exclude=config.exclude, max_file_size=config.max_file_size)
     analysis = _analyse_all(root, found.files, options)
-    facts = RepoFacts(root, config, found.files, analysis.per_file)
+    facts = RepoFacts(root, config, found.files, analysis.per_file, vuln_db=options.vuln_db)
     errors = [*options.extra_errors, *found.errors, *analysis.errors, *facts.include_errors]
     # A broken pyproject.toml is one problem: the configuration loader's entry says it.
     config_broken = {e.path for e in options.extra_errors if e.kind == "config-error"}
@@ -280,6 +281,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             baselined += 1
         else:
             kept.append(finding)
+    errors.extend(facts.vuln_db_errors)  # after the rules: they load the database
     errors = [replace(e, message=redact_text(e.message)) for e in errors]
     return Report(
         root=str(root),
@@ -298,4 +300,10 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         cached_files=analysis.cached,
         rules=tuple(r.id for r in rules),
         dependencies=facts.dependencies,
+        vuln_db_advisories=len(facts.vuln_db) if facts.vuln_db is not None else None,
+        vuln_db_newest=(
+            facts.vuln_db.newest_modified.date().isoformat()
+            if facts.vuln_db is not None and facts.vuln_db.newest_modified is not None
+            else None
+        ),
     )

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.analyse import LOCK_FILES
 from auditor.config import Config
@@ -24,6 +25,9 @@ from auditor.model import (
 )
 from auditor.scanners.text import LINE_BREAK
 
+if TYPE_CHECKING:
+    from auditor.vulns import OsvDatabase
+
 TRAINING_CAPABILITIES = frozenset({"fine-tune", "training"})
 RETRIEVAL_CAPABILITIES = frozenset({"vector-store", "retriever", "embedding", "document-loader"})
 GENERATION_CAPABILITIES = frozenset({"chat", "completion"})
@@ -36,11 +40,14 @@ class RepoFacts:
         config: Config,
         files: list[SourceFile],
         per_file: Mapping[str, FileFacts],
+        *,
+        vuln_db: Path | None = None,
     ) -> None:
         self.root = root
         self.config = config
         self.files = files
         self.per_file = per_file
+        self.vuln_db_path = vuln_db
         self._lines: dict[str, list[str]] = {}
 
     @functools.cached_property
@@ -127,6 +134,32 @@ class RepoFacts:
     def lock_files(self) -> tuple[str, ...]:
         """Pipfile.lock, poetry.lock, uv.lock, pylock.toml, pdm.lock."""
         return tuple(f.path for f in self.files if f.path.rpartition("/")[2] in LOCK_FILES)
+
+    @functools.cached_property
+    def vuln_db(self) -> OsvDatabase | None:
+        """The OSV advisories given with ``--vuln-db``, loaded once, on first use
+        (a scan whose vulnerability rules are not selected never reads them)."""
+        if self.vuln_db_path is None:
+            return None
+        from auditor.vulns import load_osv
+
+        try:
+            return load_osv(self.vuln_db_path)
+        except OSError as exc:
+            self._vuln_db_failure = exc.strerror or type(exc).__name__
+            return None
+
+    @property
+    def vuln_db_errors(self) -> tuple[ScanError, ...]:
+        """Problems with the advisories, if they were loaded (or failed to load)."""
+        if "vuln_db" not in self.__dict__:
+            return ()
+        if self.vuln_db is None:
+            failure = getattr(self, "_vuln_db_failure", None)
+            if failure is None:
+                return ()
+            return (ScanError("", "vuln-db-error", f"--vuln-db: {failure}"),)
+        return tuple(self.vuln_db.errors)
 
     @functools.cached_property
     def providers(self) -> tuple[str, ...]:

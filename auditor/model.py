@@ -474,6 +474,9 @@ class Report:
     cached_files: int = 0
     rules: tuple[str, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
+    # --vuln-db: how many advisories were read, and the newest one's date.
+    vuln_db_advisories: int | None = None
+    vuln_db_newest: str | None = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

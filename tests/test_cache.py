@@ -109,7 +109,8 @@ def test_new_and_deleted_files(make_repo: MakeRepo) -> None:
         "app/embed.py",
         "app/new.py",
     ]
-    assert [f.rule_id for f in report.findings] == []
+    # Only the note that nothing was checked for vulnerabilities (no --vuln-db).
+    assert [f.rule_id for f in report.findings] == ["SC008"]
     # The deleted file's entry is dropped from the cache.
     entries = read_entries(root)
     assert sorted(entry["path"] for entry in entries.values()) == sorted(

@@ -69,8 +69,10 @@ def test_sc002_is_quiet_with_a_lock_file_and_speaks_without(
     make_repo: MakeRepo, scan_json: ScanJson
 ) -> None:
     app = {"requirements.txt": "openai>=1.30\n"}
-    assert [f["rule_id"] for f in scan_json(make_repo(app))["findings"]] == ["SC002"]
-    locked = scan_json(make_repo({**app, "poetry.lock": POETRY_LOCK}))
+    assert [f["rule_id"] for f in scan_json(make_repo(app), "--select", "SC002")["findings"]] == [
+        "SC002"
+    ]
+    locked = scan_json(make_repo({**app, "poetry.lock": POETRY_LOCK}), "--select", "SC002")
     assert locked["findings"] == []
 
 
@@ -80,7 +82,7 @@ def test_a_large_lock_file_is_still_seen(make_repo: MakeRepo, scan_json: ScanJso
     big = POETRY_LOCK + padding * 300
     root = make_repo({"requirements.txt": "openai>=1.30\n", "poetry.lock": big})
     (root / "ragfit.toml").write_text("max-file-size = 10000\n", "utf-8")
-    report = scan_json(root)
+    report = scan_json(root, "--select", "SC002")
     assert report["findings"] == []
     assert [e for e in report["errors"] if e["path"] == "poetry.lock"] == []
 
@@ -103,5 +105,5 @@ def test_constraints_and_include_errors(make_repo: MakeRepo) -> None:
         ("requirements/base.txt", "include-cycle"),
         ("requirements/prod.txt", "include-missing"),
     ]
-    report = audit(root, Config(), Options(use_cache=False, jobs=1))
+    report = audit(root, Config(select=("SC002",)), Options(use_cache=False, jobs=1))
     assert [f.rule_id for f in report.findings] == []  # flask is pinned by the constraint

@@ -29,7 +29,9 @@ def _write(root: Path, example: Example) -> None:
 @pytest.mark.parametrize(("rule", "example", "kind"), CASES)
 def test_rule_example(tmp_path: Path, rule: type[Rule], example: Example, kind: str) -> None:
     _write(tmp_path, example)
-    report = audit(tmp_path, Config(select=(rule.id,)), Options(use_cache=False, jobs=1))
+    vuln_db = example.config.get("vuln-db")
+    options = Options(use_cache=False, jobs=1, vuln_db=tmp_path / str(vuln_db) if vuln_db else None)
+    report = audit(tmp_path, Config(select=(rule.id,)), options)
     assert report.errors == ()
     where = sorted(f"{f.location.path}:{f.location.line}" for f in report.findings)
     assert all(f.rule_id == rule.id for f in report.findings)
