@@ -42,6 +42,7 @@ class Config:
     knowledge_paths: tuple[str, ...] = ()
     training_paths: tuple[str, ...] = ()
     pricing: Mapping[str, Any] = field(default_factory=dict)
+    typosquat_allow: tuple[str, ...] = ()  # names SC003 must not flag
     source: str | None = None  # the file the settings came from
 
     @property
@@ -74,6 +75,7 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         "knowledge-paths",
         "training-paths",
         "pricing",
+        "typosquat-allow",
     }
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -84,7 +86,7 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     for key in ("select", "ignore"):
         if key in raw:
             out[key] = tuple(s.upper() for s in _strings(key, raw[key], where))
-    for key in ("exclude", "knowledge-paths", "training-paths"):
+    for key in ("exclude", "knowledge-paths", "training-paths", "typosquat-allow"):
         if key in raw:
             out[key.replace("-", "_")] = _strings(key, raw[key], where)
     if "fail-on" in raw:

@@ -270,6 +270,14 @@ def test_tool_ragfit_must_be_a_table(make_repo: MakeRepo) -> None:
             "per-path-ignores = {'tests/**' = 7}",
             "pyproject.toml: `per-path-ignores.tests/**` must be a list of strings",
         ),
+        (
+            "typosquat-allow = [1, 2]",
+            "pyproject.toml: `typosquat-allow` must be a list of strings",
+        ),
+        (
+            "typosquat-allow = {reqeusts = true}",
+            "pyproject.toml: `typosquat-allow` must be a list of strings",
+        ),
     ],
 )
 def test_value_errors(make_repo: MakeRepo, body: str, message: str) -> None:
@@ -286,6 +294,16 @@ def test_value_errors_name_the_explicit_file(tmp_path: Path) -> None:
 def test_ragfit_toml_errors_name_it(make_repo: MakeRepo) -> None:
     root = make_repo({"ragfit.toml": "budget-usd = -5\n"})
     assert _error(root) == "ragfit.toml: `budget-usd` must be a non-negative number"
+
+
+def test_typosquat_allow(make_repo: MakeRepo) -> None:
+    root = make_repo({"ragfit.toml": 'typosquat-allow = ["acme_requests", "reqeusts"]\n'})
+    config, errors = load_config(root)
+    assert errors == []
+    assert config.typosquat_allow == ("acme_requests", "reqeusts")
+    assert Config().typosquat_allow == ()
+    one = make_repo({"pyproject.toml": '[tool.ragfit]\ntyposquat-allow = "reqeusts"\n'})
+    assert load_config(one)[0].typosquat_allow == ("reqeusts",)
 
 
 # ------------------------------------------------------------ rule lists
