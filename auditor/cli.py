@@ -166,6 +166,7 @@ def _scan(args: argparse.Namespace) -> int:
                 progress=progress,
                 extra_errors=tuple(config_errors),
                 vuln_db=Path(args.vuln_db) if args.vuln_db else None,
+                online=not args.offline,
             ),
         )
     except ValueError as exc:  # --diff-base with an unknown ref

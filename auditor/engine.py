@@ -44,6 +44,9 @@ class Options:
     progress: Progress | None = None
     extra_errors: tuple[ScanError, ...] = ()
     vuln_db: Path | None = None  # OSV advisories, a directory or a zip (--vuln-db)
+    # Look vulnerabilities up online (pip-audit) when no --vuln-db is given. The
+    # command line sets it unless --offline; the library default stays offline.
+    online: bool = False
 
 
 @dataclass
@@ -239,7 +242,9 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     root = root.resolve()
     found = discover(root, exclude=config.exclude, max_file_size=config.max_file_size)
     analysis = _analyse_all(root, found.files, options)
-    facts = RepoFacts(root, config, found.files, analysis.per_file, vuln_db=options.vuln_db)
+    facts = RepoFacts(
+        root, config, found.files, analysis.per_file, vuln_db=options.vuln_db, online=options.online
+    )
     errors = [*options.extra_errors, *found.errors, *analysis.errors, *facts.include_errors]
     # A broken pyproject.toml is one problem: the configuration loader's entry says it.
     config_broken = {e.path for e in options.extra_errors if e.kind == "config-error"}

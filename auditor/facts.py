@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import posixpath
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -22,11 +21,13 @@ from auditor.model import (
     Prompt,
     ScanError,
     Secret,
+    normalise_name,
 )
 from auditor.scanners.text import LINE_BREAK
 
 if TYPE_CHECKING:
-    from auditor.vulns import OsvDatabase
+    from auditor.pipaudit import AuditResult
+    from auditor.vulns import Match, OsvDatabase
 
 TRAINING_CAPABILITIES = frozenset({"fine-tune", "training"})
 RETRIEVAL_CAPABILITIES = frozenset({"vector-store", "retriever", "embedding", "document-loader"})
@@ -42,12 +43,14 @@ class RepoFacts:
         per_file: Mapping[str, FileFacts],
         *,
         vuln_db: Path | None = None,
+        online: bool = False,
     ) -> None:
         self.root = root
         self.config = config
         self.files = files
         self.per_file = per_file
         self.vuln_db_path = vuln_db
+        self.online = online
         self._lines: dict[str, list[str]] = {}
 
     @functools.cached_property
@@ -149,6 +152,42 @@ class RepoFacts:
             self._vuln_db_failure = exc.strerror or type(exc).__name__
             return None
 
+    @functools.cached_property
+    def pins(self) -> tuple[Dependency, ...]:
+        """The dependencies whose exact version is known, one declaration per
+        package and version: the direct one where there is one, else the lock
+        file's entry. These are what a vulnerability audit can check."""
+        chosen: dict[tuple[str, str], Dependency] = {}
+        for dep in self.dependencies:
+            if dep.kind != "pypi" or not dep.version or dep.group == "constraint":
+                continue
+            key = (normalise_name(dep.name), dep.version)
+            if key not in chosen or (chosen[key].group == "locked" and dep.group != "locked"):
+                chosen[key] = dep
+        return tuple(sorted(chosen.values(), key=lambda d: (d.path, d.line)))
+
+    @functools.cached_property
+    def online_audit(self) -> AuditResult | None:
+        """pip-audit's verdict on :attr:`pins`, when the scan may go online and
+        no ``--vuln-db`` was given (an explicit database means offline data)."""
+        if self.vuln_db_path is not None or not self.online or not self.pins:
+            return None
+        from auditor.pipaudit import run_pip_audit
+
+        return run_pip_audit([(dep.name, dep.version or "") for dep in self.pins])
+
+    def advisories(self, dep: Dependency) -> list[Match] | None:
+        """Known advisories for a pinned dependency, or None when nothing could
+        check it (no data, or the online audit skipped it)."""
+        if dep.version is None:
+            return None
+        if self.vuln_db is not None:
+            return self.vuln_db.match(dep.name, dep.version)
+        audit = self.online_audit
+        if audit is None:
+            return None
+        return audit.matches.get((normalise_name(dep.name), dep.version))
+
     @property
     def vuln_db_errors(self) -> tuple[ScanError, ...]:
         """Problems with the advisories, if they were loaded (or failed to load)."""
@@ -222,8 +261,3 @@ def _cycles(graph: dict[str, list[str]]) -> list[ScanError]:
                 elif target not in trail and len(trail) < 50:
                     stack.append((target, [*trail, target]))
     return errors
-
-
-def normalise_name(name: str) -> str:
-    """PEP 503: case, ``-``, ``_`` and ``.`` do not tell names apart."""
-    return re.sub(r"[-_.]+", "-", name).lower()

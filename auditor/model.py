@@ -8,11 +8,20 @@ content hash and sent between worker processes without pickle.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 JSON = dict[str, Any]
+
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def normalise_name(name: str) -> str:
+    """PEP 503: case, ``-``, ``_`` and ``.`` do not tell package names apart."""
+    return _NAME_SEPARATORS.sub("-", name).lower()
+
 
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "int": (int,),

@@ -24,7 +24,7 @@ import yaml
 from cvss import CVSS3, CVSS4  # type: ignore[import-untyped]
 from packaging.version import InvalidVersion, Version
 
-from auditor.model import ScanError
+from auditor.model import ScanError, normalise_name
 
 __all__ = ["Advisory", "Match", "OsvDatabase", "load_osv", "normalize_name"]
 
@@ -34,7 +34,6 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 SUMMARY_LIMIT = 200
 FALLBACK_SCORES = {"CRITICAL": 9.5, "HIGH": 7.5, "MODERATE": 5.5, "MEDIUM": 5.5, "LOW": 2.5}
 
-_NAME_RUN = re.compile(r"[-_.]+")
 _TIMESTAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
     r"\s*(Z|z|[+-]\d{2}:?\d{2})?"
@@ -46,9 +45,8 @@ _EVENT_KINDS = {"introduced": _INTRODUCED, "fixed": _FIXED, "last_affected": _LA
 _EVENT_KINDS["limit"] = _LIMIT
 
 
-def normalize_name(name: str) -> str:
-    """PEP 503: lowercase, runs of ``-``, ``_`` and ``.`` become one ``-``."""
-    return _NAME_RUN.sub("-", name).lower()
+# The one PEP 503 normaliser lives in auditor.model; this module's name for it.
+normalize_name = normalise_name
 
 
 @dataclass(frozen=True)

@@ -164,3 +164,18 @@ def _user_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop("XDG_CACHE_HOME", None)
     else:
         os.environ["XDG_CACHE_HOME"] = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network_audit() -> Iterator[None]:
+    """Tests never reach the network: the online audit (pip-audit) is a command
+    that fails at once, unless a test sets its own fake."""
+    previous = os.environ.get("RAGFIT_PIP_AUDIT")
+    os.environ["RAGFIT_PIP_AUDIT"] = (
+        f"{sys.executable} -c \"import sys; sys.exit('network disabled in tests')\""
+    )
+    yield
+    if previous is None:
+        os.environ.pop("RAGFIT_PIP_AUDIT", None)
+    else:
+        os.environ["RAGFIT_PIP_AUDIT"] = previous

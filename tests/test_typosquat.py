@@ -15,9 +15,8 @@ from conftest import MakeRepo
 
 from auditor.config import Config, load_config
 from auditor.engine import Options, audit
-from auditor.facts import normalise_name
 from auditor.knowledge import load_table
-from auditor.model import Finding, Severity
+from auditor.model import Finding, Severity, normalise_name
 
 REQUIREMENTS = """\
 # web service

@@ -6,9 +6,9 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor.facts import RepoFacts, normalise_name
+from auditor.facts import RepoFacts
 from auditor.knowledge import load_table
-from auditor.model import Dependency, Finding, Location, Severity
+from auditor.model import Dependency, Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
 
 _MAL = """\
@@ -99,13 +99,10 @@ class KnownMaliciousPackage(Rule):
             ):
                 yield self._report(dep, what=incident.what, source=incident.source)
                 continue
-            if db is None:
-                continue
-            matches = (
-                [m.advisory for m in db.match(dep.name, dep.version)]
-                if dep.version
-                else db.malicious(dep.name)
-            )
+            if db is not None and not dep.version:
+                matches = db.malicious(dep.name)
+            else:
+                matches = [m.advisory for m in facts.advisories(dep) or ()]
             for advisory in matches:
                 if advisory.malicious:
                     yield self._report(

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from auditor.facts import RepoFacts, normalise_name
+from auditor.facts import RepoFacts
 from auditor.knowledge import load_table
-from auditor.model import Finding, Location, Severity
+from auditor.model import Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
 
 # Typosquats are declared by hand; what a lock file or a `-c` file resolves is not.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.facts import RepoFacts, normalise_name
-from auditor.model import Finding, Location, Severity
+from auditor.facts import RepoFacts
+from auditor.model import Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
 
 # Where an application declares what it installs; a library's ranges in
