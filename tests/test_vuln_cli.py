@@ -109,7 +109,7 @@ def test_failed_online_audit_is_one_note_never_a_clean_result(
     assert (code, err) == (0, "")
     (finding,) = json.loads(out)["findings"]
     assert (finding["rule_id"], finding["line"]) == ("SC008", 1)
-    assert "the online audit failed" in finding["message"]
+    assert "no online audit: pip-audit failed" in finding["message"]
     assert "network disabled in tests" in finding["message"]
 
 
