@@ -18,6 +18,7 @@ from auditor.model import (
     FileFacts,
     Include,
     IndexOption,
+    ManifestFacts,
     Prompt,
     ScanError,
     Secret,
@@ -69,8 +70,33 @@ class RepoFacts:
         return tuple(sorted(found, key=lambda s: (s.path, s.line, s.column)))
 
     @functools.cached_property
+    def included_manifests(self) -> dict[str, ManifestFacts]:
+        """Files named by ``-r``/``-c`` that do not look like requirements files
+        (``-c pins.txt``), parsed as requirements when first needed, nested
+        includes too. Files that look like requirements were parsed already."""
+        from auditor.analyse import analysis_kind
+        from auditor.scanners.requirements import parse_requirements
+
+        known = {f.path for f in self.files}
+        found: dict[str, ManifestFacts] = {}
+        pending = [i for facts in self.per_file.values() for i in facts.includes]
+        while pending:
+            target = self.include_target(pending.pop())
+            if target in found or target not in known or analysis_kind(target) == "requirements":
+                continue
+            text = self.text(target)
+            if text is None:
+                continue
+            found[target] = parse_requirements(target, text)
+            pending.extend(found[target].includes)
+        return found
+
+    def _manifests(self) -> list[FileFacts | ManifestFacts]:
+        return [*self.per_file.values(), *self.included_manifests.values()]
+
+    @functools.cached_property
     def includes(self) -> tuple[Include, ...]:
-        found = [i for facts in self.per_file.values() for i in facts.includes]
+        found = [i for facts in self._manifests() for i in facts.includes]
         return tuple(sorted(found, key=lambda i: (i.path, i.line)))
 
     def include_target(self, include: Include) -> str:
@@ -105,6 +131,7 @@ class RepoFacts:
                 )
             graph.setdefault(include.path, []).append(target)
         errors.extend(_cycles(graph))
+        errors.extend(e for manifest in self.included_manifests.values() for e in manifest.errors)
         return tuple(errors)
 
     @functools.cached_property
@@ -113,7 +140,7 @@ class RepoFacts:
         the locked version (it stays ``pinned: false``: the declaration is a range)."""
         found: list[Dependency] = []
         constraints = self.constraint_files
-        for facts in self.per_file.values():
+        for facts in self._manifests():
             for dep in facts.dependencies:
                 found.append(replace(dep, group="constraint") if dep.path in constraints else dep)
         found.sort(key=lambda d: (d.path, d.line, d.name))
@@ -130,7 +157,7 @@ class RepoFacts:
 
     @functools.cached_property
     def indexes(self) -> tuple[IndexOption, ...]:
-        found = [i for facts in self.per_file.values() for i in facts.indexes]
+        found = [i for facts in self._manifests() for i in facts.indexes]
         return tuple(sorted(found, key=lambda i: (i.path, i.line)))
 
     @functools.cached_property

@@ -107,3 +107,41 @@ def test_constraints_and_include_errors(make_repo: MakeRepo) -> None:
     ]
     report = audit(root, Config(select=("SC002",)), Options(use_cache=False, jobs=1))
     assert [f.rule_id for f in report.findings] == []  # flask is pinned by the constraint
+
+
+def test_terminal_dependency_summary_counts(make_repo: MakeRepo) -> None:
+    from auditor.reporters.terminal import dependency_summary
+
+    osv = Path(__file__).parent / "data" / "osv"
+    root = make_repo(
+        {
+            "requirements.txt": "-c pins.txt\nrequests==2.28.0\nflask>=3\n"
+            "tool @ git+https://github.com/acme/tool.git@main\n",
+            "pins.txt": "flask==3.0.3\n",
+            "poetry.lock": POETRY_LOCK,
+        }
+    )
+    report = audit(root, Config(), Options(use_cache=False, jobs=1, vuln_db=osv))
+    assert dependency_summary(report) == (
+        "Dependencies: 3 (2 pypi, 1 vcs) · 1 pinned · 1 constraints · 2 locked"
+        " · 1 vulnerable · 2 not checked for vulnerabilities"
+    )
+
+
+def test_included_files_with_any_name_are_read(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "requirements.txt": "-r deps/common.in.txt\n-c pins.cfg\nflask>=3\n",
+            "deps/common.in.txt": "-r more.list\nrequests==2.32.3\n",
+            "deps/more.list": "httpx==0.27.2\nbad line ===\n",
+            "pins.cfg": "flask==3.0.3\n",
+        }
+    )
+    facts = _facts(root)
+    assert sorted((d.path, d.name, d.group) for d in facts.dependencies) == [
+        ("deps/common.in.txt", "requests", "main"),
+        ("deps/more.list", "httpx", "main"),
+        ("pins.cfg", "flask", "constraint"),
+        ("requirements.txt", "flask", "main"),
+    ]
+    assert [(e.path, e.kind) for e in facts.include_errors] == [("deps/more.list", "parse-error")]

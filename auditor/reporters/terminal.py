@@ -73,7 +73,16 @@ def dependency_summary(report: Report) -> str:
     constraints = sum(1 for d in report.dependencies if d.group == "constraint")
     locked = sum(1 for d in report.dependencies if d.group == "locked")
     text += f" · {constraints} constraints" if constraints else ""
-    return text + (f" · {locked} locked" if locked else "")
+    text += f" · {locked} locked" if locked else ""
+    # From the reported findings: SC001 per declaration, SC008 lists what it names.
+    vulnerable = {
+        (f.location.path, f.location.line) for f in report.findings if f.rule_id == "SC001"
+    }
+    unchecked = sum(
+        len(f.properties.get("dependencies", ())) for f in report.findings if f.rule_id == "SC008"
+    )
+    text += f" · {len(vulnerable)} vulnerable" if vulnerable else ""
+    return text + (f" · {unchecked} not checked for vulnerabilities" if unchecked else "")
 
 
 def _summary(report: Report) -> str:
