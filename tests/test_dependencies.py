@@ -145,3 +145,31 @@ def test_included_files_with_any_name_are_read(make_repo: MakeRepo) -> None:
         ("requirements.txt", "flask", "main"),
     ]
     assert [(e.path, e.kind) for e in facts.include_errors] == [("deps/more.list", "parse-error")]
+
+
+def test_sc005_on_poetry_sources_by_priority(make_repo: MakeRepo, scan_json: ScanJson) -> None:
+    def source(priority: str) -> str:
+        return (
+            '[tool.poetry]\nname = "app"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n\n'
+            '[[tool.poetry.source]]\nname = "acme"\nurl = "https://pkgs.acme.example/simple/"\n'
+            f'priority = "{priority}"\n'
+        )
+
+    flagged = {}
+    for priority in ("supplemental", "explicit", "primary"):
+        report = scan_json(make_repo({"pyproject.toml": source(priority)}), "--select", "SC005")
+        flagged[priority] = [(f["path"], f["line"]) for f in report["findings"]]
+    assert flagged == {
+        "supplemental": [("pyproject.toml", 9)],
+        "explicit": [],
+        "primary": [],
+    }
+
+
+def test_a_manifest_that_is_not_utf8_is_an_error(make_repo: MakeRepo, scan_json: ScanJson) -> None:
+    root = make_repo({"requirements.txt": b"caf\xe9-lib==1.0\n", "app.py": "print(1)\n"})
+    report = scan_json(root)
+    assert [(e["path"], e["kind"]) for e in report["errors"]] == [
+        ("requirements.txt", "decode-error")
+    ]
+    assert report["dependencies"] == []

@@ -479,7 +479,12 @@ def test_poetry_groups_dev_and_source() -> None:
     ]
     assert all(d.source == "poetry" for d in facts.dependencies)
     assert facts.indexes == [
-        IndexOption("svc/pyproject.toml", 38, "source", "https://pypi.internal.example/simple/")
+        IndexOption(
+            "svc/pyproject.toml",
+            38,
+            "poetry-source:supplemental",
+            "https://pypi.internal.example/simple/",
+        )
     ]
 
 

@@ -38,6 +38,7 @@ def test_vulnerable_pin_malicious_name_and_unchecked_range(
     sc001 = next(f for f in report["findings"] if f["rule_id"] == "SC001")
     assert sc001["properties"]["advisory"] == "PYSEC-2023-74"
     assert sc001["properties"]["fixed"] == "2.31.0"
+    assert sc001["properties"]["security-severity"] == "6.1"
     assert "CVE-2023-32681" in sc001["message"]
     assert "fixed in 2.31.0" in sc001["message"]
     sc008 = next(f for f in report["findings"] if f["rule_id"] == "SC008")

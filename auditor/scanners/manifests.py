@@ -554,7 +554,10 @@ def _poetry(ctx: _Context, data: dict[str, Any]) -> None:
     for index, source in enumerate(sources if isinstance(sources, list) else ()):
         if isinstance(source, dict) and isinstance(source.get("url"), str):
             line = ctx.line(("tool", "poetry", "source", _item(index), "url"))
-            ctx.facts.indexes.append(IndexOption(ctx.path, line, "source", source["url"]))
+            # Poetry's priority decides whether PyPI is still searched beside it.
+            priority = str(source.get("priority") or "primary").lower()
+            option = f"poetry-source:{priority}"
+            ctx.facts.indexes.append(IndexOption(ctx.path, line, option, source["url"]))
 
 
 def _poetry_version(constraint: str) -> str | None:

@@ -5,17 +5,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
-from auditor.model import Finding, Location, Severity
+from auditor.model import Finding, IndexOption, Location, Severity
 from auditor.rules import Example, Rule
 from auditor.scanners.text import strip_credentials
+
+# Poetry searches PyPI beside a source of these priorities; `explicit` serves only
+# the packages that name it, and a `primary` source replaces PyPI.
+POETRY_MIXED = frozenset({"supplemental", "secondary", "default"})
+
+
+def _mixes_indexes(index: IndexOption) -> bool:
+    """Whether ``index`` makes a name resolvable from PyPI *and* another index."""
+    if index.option == "extra-index-url":
+        return True
+    if index.option == "source":  # a Pipfile's extra [[source]]: pipenv searches all
+        return index.path.rpartition("/")[2] == "Pipfile"
+    if index.option.startswith("poetry-source:"):
+        return index.option.partition(":")[2] in POETRY_MIXED
+    return False  # uv: its default first-index strategy does not mix indexes
 
 
 class ExtraIndexUrl(Rule):
     """
     ## What it does
-    Flags package indexes added beside PyPI: `--extra-index-url` in a
-    requirements file, `extra-index-url` in a committed `pip.conf`, and the
-    extra `[[source]]` entries of a `Pipfile`.
+    Flags package indexes searched beside PyPI: `--extra-index-url` in a
+    requirements file, `extra-index-url` in a committed `pip.conf` or in
+    `[tool.uv]`, the extra `[[source]]` entries of a `Pipfile`, and Poetry
+    sources of priority `supplemental` (or the old `secondary`/`default`).
+
+    uv's `[[tool.uv.index]]` entries are not flagged: uv's default
+    first-index strategy never mixes two indexes for one name.
 
     ## Why is this bad?
     With several indexes, pip takes the highest version of a name from any of
@@ -71,8 +90,7 @@ class ExtraIndexUrl(Rule):
 
     def check(self, facts: RepoFacts) -> Iterator[Finding]:
         for index in facts.indexes:
-            pipfile_source = index.option == "source" and index.path.endswith("Pipfile")
-            if index.option != "extra-index-url" and not pipfile_source:
+            if not _mixes_indexes(index):
                 continue
             url = strip_credentials(index.url)
             yield self.finding(
