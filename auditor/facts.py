@@ -166,18 +166,32 @@ class RepoFacts:
         return tuple(f.path for f in self.files if f.path.rpartition("/")[2] in LOCK_FILES)
 
     @functools.cached_property
-    def vuln_db(self) -> OsvDatabase | None:
-        """The OSV advisories given with ``--vuln-db``, loaded once, on first use
-        (a scan whose vulnerability rules are not selected never reads them)."""
+    def _vuln_db_load(self) -> tuple[OsvDatabase | None, str | None]:
+        """The ``--vuln-db`` advisories and, if they could not be read, why."""
         if self.vuln_db_path is None:
-            return None
+            return None, None
         from auditor.vulns import load_osv
 
         try:
-            return load_osv(self.vuln_db_path)
+            return load_osv(self.vuln_db_path), None
         except OSError as exc:
-            self._vuln_db_failure = exc.strerror or type(exc).__name__
-            return None
+            return None, exc.strerror or type(exc).__name__
+
+    @property
+    def vuln_db(self) -> OsvDatabase | None:
+        """The OSV advisories given with ``--vuln-db``, loaded once, on first use
+        (a scan whose vulnerability rules are not selected never reads them)."""
+        return self._vuln_db_load[0]
+
+    @property
+    def vuln_db_errors(self) -> tuple[ScanError, ...]:
+        """Problems with the advisories, if anything read them."""
+        if "_vuln_db_load" not in self.__dict__:
+            return ()
+        database, failure = self._vuln_db_load
+        if failure is not None:
+            return (ScanError("", "vuln-db-error", f"--vuln-db: {failure}"),)
+        return tuple(database.errors) if database is not None else ()
 
     @functools.cached_property
     def pins(self) -> tuple[Dependency, ...]:
@@ -214,18 +228,6 @@ class RepoFacts:
         if audit is None:
             return None
         return audit.matches.get((normalise_name(dep.name), dep.version))
-
-    @property
-    def vuln_db_errors(self) -> tuple[ScanError, ...]:
-        """Problems with the advisories, if they were loaded (or failed to load)."""
-        if "vuln_db" not in self.__dict__:
-            return ()
-        if self.vuln_db is None:
-            failure = getattr(self, "_vuln_db_failure", None)
-            if failure is None:
-                return ()
-            return (ScanError("", "vuln-db-error", f"--vuln-db: {failure}"),)
-        return tuple(self.vuln_db.errors)
 
     @functools.cached_property
     def providers(self) -> tuple[str, ...]:
