@@ -16,7 +16,6 @@ import io
 import tokenize
 from collections.abc import Iterator
 
-from auditor.discover import LOCK_NAMES
 from auditor.knowledge import sdk_table
 from auditor.model import FileFacts, ManifestFacts, PythonFacts, ScanError
 from auditor.scanners.text import find_secrets, find_suppressions
@@ -27,7 +26,6 @@ ANALYSIS_VERSION = "2"
 BINARY_SNIFF = 8192
 
 
-LOCK_FILES = LOCK_NAMES
 _MANIFESTS = {
     "Pipfile.lock": "pipfile-lock",
     "poetry.lock": "poetry-lock",

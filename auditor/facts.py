@@ -9,9 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.analyse import LOCK_FILES
 from auditor.config import Config
-from auditor.discover import SourceFile
+from auditor.discover import LOCK_NAMES, SourceFile
 from auditor.model import (
     CallSite,
     Dependency,
@@ -163,7 +162,7 @@ class RepoFacts:
     @functools.cached_property
     def lock_files(self) -> tuple[str, ...]:
         """Pipfile.lock, poetry.lock, uv.lock, pylock.toml, pdm.lock."""
-        return tuple(f.path for f in self.files if f.path.rpartition("/")[2] in LOCK_FILES)
+        return tuple(f.path for f in self.files if f.path.rpartition("/")[2] in LOCK_NAMES)
 
     @functools.cached_property
     def _vuln_db_load(self) -> tuple[OsvDatabase | None, str | None]:

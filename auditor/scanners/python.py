@@ -526,16 +526,14 @@ class Resolver:
                 return text
         return None
 
-    def _type_match(self, call: cst.Call, qname: str, provider: str | None) -> _Match | None:
+    def _type_match(self, call: cst.Call, qname: str) -> _Match | None:
         for entry in self.table.type_entries(qname):
             if self._condition(call, entry.when):
-                return self._construct(call, qname, entry, provider)
+                return self._construct(call, qname, entry)
         return None
 
-    def _construct(
-        self, call: cst.Call, qname: str, entry: TypeEntry, provider: str | None
-    ) -> _Match:
-        prov = provider or self.table.provider_for(entry.provider, qname)
+    def _construct(self, call: cst.Call, qname: str, entry: TypeEntry) -> _Match:
+        prov = self.table.provider_for(entry.provider, qname)
         model = self._model(call, entry.model_args)
         if entry.when is not None:
             # A factory told apart by an argument: boto3.client("bedrock-runtime").
@@ -588,14 +586,14 @@ class Resolver:
             entry = self.table.apis.get(name)
             if entry is not None:
                 return self._api_match(call, entry, f"{obj.display}.{chain}", obj)
-            return self._type_match(call, name, None)
+            return self._type_match(call, name)
         return None
 
     def _match_sym(self, call: cst.Call, qname: str) -> _Match | None:
         entry = self.table.apis.get(qname)
         if entry is not None:
             return self._api_match(call, entry, qname, None)
-        found = self._type_match(call, qname, None)
+        found = self._type_match(call, qname)
         if found is not None:
             return found
         parts = qname.split(".")
@@ -615,7 +613,7 @@ class Resolver:
             api = self.table.apis.get(name)
             if api is not None:
                 return self._api_match(call, api, qname, owner)
-            return self._type_match(call, name, None)
+            return self._type_match(call, name)
         return None
 
 
