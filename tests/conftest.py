@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.model import PythonFacts
+from auditor.scanners.python import scan_source
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -179,3 +181,27 @@ def _no_network_audit() -> Iterator[None]:
         os.environ.pop("RAGFIT_PIP_AUDIT", None)
     else:
         os.environ["RAGFIT_PIP_AUDIT"] = previous
+
+
+# The scanner tests on sample repositories compare whole lists of these.
+CallTuple = tuple[str, int, str, str, str, "str | None", bool]
+
+
+def scan_fixture(root: Path) -> dict[str, PythonFacts]:
+    """Every ``.py`` file of a sample repository through the Python scanner,
+    by path relative to ``root``."""
+    return {
+        path.relative_to(root).as_posix(): scan_source(
+            path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")
+        )
+        for path in sorted(root.rglob("*.py"))
+    }
+
+
+def call_tuples(facts: Mapping[str, PythonFacts]) -> list[CallTuple]:
+    """(path, line, provider, capability, api, model, fine_tuned), sorted."""
+    return sorted(
+        (c.path, c.line, c.provider, c.capability, c.api, c.model, c.fine_tuned)
+        for f in facts.values()
+        for c in f.call_sites
+    )

@@ -11,12 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import CallTuple, call_tuples, scan_fixture
 
-from auditor.scanners.python import PythonFacts, scan_source
+from auditor.scanners.python import PythonFacts
 
 ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "rag-knowledge-base"
 
-CallTuple = tuple[str, int, str, str, str, "str | None", bool]
 
 FILES = [
     "kb/__init__.py",
@@ -172,24 +172,7 @@ EXPECTED: list[CallTuple] = [
 
 @pytest.fixture(scope="module")
 def facts() -> dict[str, PythonFacts]:
-    return {
-        path.relative_to(ROOT).as_posix(): scan_source(
-            path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
-        )
-        for path in sorted(ROOT.rglob("*.py"))
-    }
-
-
-def _tuples(facts: dict[str, PythonFacts]) -> list[CallTuple]:
-    return sorted(
-        (c.path, c.line, c.provider, c.capability, c.api, c.model, c.fine_tuned)
-        for f in facts.values()
-        for c in f.call_sites
-    )
-
-
-def _at(rows: list[CallTuple], key: tuple[str, int]) -> list[CallTuple]:
-    return sorted(r for r in rows if (r[0], r[1]) == key)
+    return scan_fixture(ROOT)
 
 
 def test_every_file_parsed_without_errors(facts: dict[str, PythonFacts]) -> None:
@@ -199,7 +182,7 @@ def test_every_file_parsed_without_errors(facts: dict[str, PythonFacts]) -> None
 
 
 def test_call_sites_exact(facts: dict[str, PythonFacts]) -> None:
-    assert _tuples(facts) == sorted(EXPECTED)
+    assert call_tuples(facts) == sorted(EXPECTED)
 
 
 def test_every_store_provider_is_seen(facts: dict[str, PythonFacts]) -> None:
