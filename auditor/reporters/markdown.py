@@ -9,18 +9,18 @@ from __future__ import annotations
 import re
 
 from auditor.model import Finding, Report, Severity
+from auditor.scanners.text import LINE_BREAK
 
 MAX_CALL_SITES = 50
 MAX_FINDINGS = 200
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ICONS = {Severity.ERROR: "🔴", Severity.WARNING: "🟡", Severity.NOTE: "🔵"}
 
 
 def _cell(text: str) -> str:
     """One table cell: one line, Markdown punctuation and ``|`` backslash-escaped."""
-    return _SPECIAL.sub(r"\\\1", _LINE_BREAK.sub(" ", text)).strip()
+    return _SPECIAL.sub(r"\\\1", LINE_BREAK.sub(" ", text)).strip()
 
 
 def _plural(count: int, word: str) -> str:

@@ -11,12 +11,12 @@ the text of the reported line.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from urllib.parse import quote
 
 from auditor.model import JSON, Finding, Report, ScanError
 from auditor.rules import Rule, all_rules, doc_section
+from auditor.scanners.text import LINE_BREAK
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/ragfit/ragfit"
@@ -25,8 +25,6 @@ FINGERPRINT_KEY = "ragfit/v1"
 MAX_TAGS = 20
 MAX_FULL_DESCRIPTION = 1000
 MAX_READ_BYTES = 32 * 1024 * 1024
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _artifact_location(path: str) -> JSON:
@@ -108,7 +106,7 @@ class _ColumnConverter:
                 # Regular files only (a FIFO would block); huge files keep their columns.
                 if path and file.is_file() and file.stat().st_size <= MAX_READ_BYTES:
                     text = file.read_text(encoding="utf-8", errors="replace")
-                    lines = _LINE_BREAK.split(text)
+                    lines = LINE_BREAK.split(text)
             except (OSError, ValueError):
                 lines = None
             self._lines[path] = lines

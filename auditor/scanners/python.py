@@ -24,6 +24,7 @@ import libcst as cst
 
 from auditor.knowledge import ApiEntry, ArgCondition, SdkTable, TypeEntry, sdk_table
 from auditor.model import CallSite, Prompt, PythonFacts, ScanError
+from auditor.scanners.text import LINE_BREAK
 
 # ---------------------------------------------------------------- values
 
@@ -1217,9 +1218,6 @@ LineMap = Callable[[int, int], tuple[int, int]]
 
 
 MAX_NESTING = 200
-# Python ends lines at \n, \r\n and \r only (str.splitlines also splits at
-# form feeds, U+2028 and others, which would shift every later line).
-_PYTHON_LINES = re.compile(r"\r\n|\r|\n")
 _BRACKETS = re.compile(r"[\[\](){}]")
 
 
@@ -1301,7 +1299,7 @@ def scan_source(
         _walk(module, visitor)
         positions: Positions | None = None
         if tree is not None:
-            candidate = _AstPositions(tree, _PYTHON_LINES.split(source))
+            candidate = _AstPositions(tree, LINE_BREAK.split(source))
             if candidate.matches(visitor.calls):
                 positions = candidate
         if positions is None:

@@ -253,6 +253,9 @@ def redact_text(text: str) -> str:
     return text
 
 
+# Python's own line ends (str.splitlines also breaks at form feeds, U+2028 and
+# others). Every line number and column ragfit reports, in every format, counts
+# lines this way.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
