@@ -16,13 +16,14 @@ import io
 import tokenize
 from collections.abc import Iterator
 
-from auditor.knowledge import sdk_table
-from auditor.model import FileFacts, ManifestFacts, PythonFacts, ScanError
+from auditor.knowledge import SdkTable, sdk_table
+from auditor.model import DataRef, FileFacts, ManifestFacts, PythonFacts, ScanError
+from auditor.scanners.datarefs import find_data_refs
 from auditor.scanners.text import find_secrets, find_suppressions
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "3"
 BINARY_SNIFF = 8192
 
 
@@ -130,15 +131,10 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     secrets = find_secrets(path, text, data)
     suppressions = find_suppressions(text)
     code = PythonFacts()
+    refs: list[DataRef] = []
     table = sdk_table()
     if kind == "python":
-        if table.imports_sdk(data):
-            # libcst is imported only when a file needs it: warm runs never do.
-            from auditor.scanners.python import scan_source
-
-            code = scan_source(path, text, table=table)
-        else:
-            code = _syntax_only(path, text)
+        code, refs = _python(path, text, data, table)
     elif kind == "notebook" and any(root.encode() in data for root in table.roots):
         from auditor.scanners.notebooks import scan_notebook
 
@@ -158,6 +154,7 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         dependencies=tuple(manifest.dependencies),
         indexes=tuple(manifest.indexes),
         includes=tuple(manifest.includes),
+        data_refs=tuple(refs),
     )
 
 
@@ -213,18 +210,28 @@ def parse_manifest(kind: str, path: str, text: str) -> ManifestFacts:
     return parser(path, text)
 
 
-def _syntax_only(path: str, text: str) -> PythonFacts:
-    """A file with no SDK import: only its syntax is checked (with ``ast``; libcst
-    confirms a failure, since it knows newer grammar than an old interpreter)."""
+def _python(
+    path: str, text: str, data: bytes, table: SdkTable
+) -> tuple[PythonFacts, list[DataRef]]:
+    """One ``ast`` parse for every file (syntax check, data references); the
+    libcst pass only for files that import a known SDK."""
     try:
-        ast.parse(text)
-        return PythonFacts()
+        tree: ast.Module | None = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass
-    # scan_source reports the error in the same words as for SDK files.
-    from auditor.scanners.python import scan_source
+        tree = None
+    llm_file = table.imports_sdk(data)
+    code = PythonFacts()
+    if llm_file or tree is None:
+        # libcst is imported only when a file needs it: warm runs never do. It
+        # also confirms a syntax error, since it knows newer grammar than an old
+        # interpreter, and reports it in the same words as for SDK files.
+        from auditor.scanners.python import scan_source
 
-    return scan_source(path, text)
+        code = (
+            scan_source(path, text, table=table, tree=tree) if llm_file else scan_source(path, text)
+        )
+    refs = find_data_refs(path, tree, llm_file=llm_file) if tree is not None else []
+    return code, refs
 
 
 def _notebook_syntax_only(path: str, text: str) -> PythonFacts:

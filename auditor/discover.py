@@ -61,6 +61,9 @@ class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     mode: str = "walk"
+    # Files over the size cap: not read, but a knowledge corpus or a training
+    # set still counts their bytes.
+    oversized: list[SourceFile] = field(default_factory=list)
 
 
 def _skipped_dir(parts: Sequence[str]) -> bool:
@@ -207,7 +210,9 @@ def discover(
         # Lock files of large projects run to megabytes and must not vanish: a
         # missing lock file would make every range look unpinned (SC002).
         limit = max_file_size * LOCK_SIZE_FACTOR if name in LOCK_NAMES else max_file_size
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
         if info.st_size > limit:
+            result.oversized.append(SourceFile(rel, info.st_size, stamp))
             suffix = "." + name.rpartition(".")[2].lower() if "." in name else ""
             if suffix in SOURCE_SUFFIXES or name.startswith("requirements"):
                 result.errors.append(
@@ -218,7 +223,6 @@ def discover(
                     )
                 )
             continue
-        stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
         result.files.append(SourceFile(rel, info.st_size, stamp))
     result.files.sort(key=lambda f: f.path)
     return result

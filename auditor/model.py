@@ -325,6 +325,26 @@ class PythonFacts:
 
 
 @dataclass(frozen=True)
+class DataRef:
+    """A file, folder or glob that code loads, reads, writes, trains on or pastes
+    into a prompt (see :mod:`auditor.scanners.datarefs` for the roles)."""
+
+    path: str
+    line: int
+    role: str
+    target: str
+    detail: str = ""
+
+    def to_dict(self) -> JSON:
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DataRef:
+        built: DataRef = _build(cls, data)
+        return built
+
+
+@dataclass(frozen=True)
 class FileFacts:
     """Everything ragfit learns from one file's bytes: a pure, cacheable value."""
 
@@ -339,50 +359,35 @@ class FileFacts:
     dependencies: tuple[Dependency, ...] = ()
     indexes: tuple[IndexOption, ...] = ()
     includes: tuple[Include, ...] = ()
+    data_refs: tuple[DataRef, ...] = ()
 
     def to_dict(self) -> JSON:
-        return {
+        data: JSON = {
             "path": self.path,
             "parsed": self.parsed,
             "imports": list(self.imports),
-            "call_sites": [c.to_dict() for c in self.call_sites],
-            "prompts": [p.to_dict() for p in self.prompts],
-            "secrets": [s.to_dict() for s in self.secrets],
             "suppressions": [[line, list(ids)] for line, ids in self.suppressions],
-            "errors": [e.to_dict() for e in self.errors],
-            "dependencies": [d.to_dict() for d in self.dependencies],
-            "indexes": [i.to_dict() for i in self.indexes],
-            "includes": [i.to_dict() for i in self.includes],
         }
+        for name in _ITEM_FIELDS:
+            data[name] = [item.to_dict() for item in getattr(self, name)]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileFacts:
         if not isinstance(data, Mapping):
             raise TypeError("FileFacts: not a mapping")
-        if not (  # most files: nothing found
-            data["imports"]
-            or data["call_sites"]
-            or data["prompts"]
-            or data["secrets"]
-            or data["suppressions"]
-            or data["errors"]
-            or data["dependencies"]
-            or data["indexes"]
-            or data["includes"]
-        ):
-            return cls(path=str(data["path"]), parsed=bool(data["parsed"]))
+        if not (data["imports"] or data["suppressions"] or any(data[n] for n in _ITEM_FIELDS)):
+            return cls(path=str(data["path"]), parsed=bool(data["parsed"]))  # most files
+        items = {
+            name: tuple(kind.from_dict(item) for item in data[name])
+            for name, kind in _ITEM_FIELDS.items()
+        }
         return cls(
             path=data["path"],
             parsed=bool(data["parsed"]),
             imports=tuple(data["imports"]),
-            call_sites=tuple(CallSite.from_dict(c) for c in data["call_sites"]),
-            prompts=tuple(Prompt.from_dict(p) for p in data["prompts"]),
-            secrets=tuple(Secret.from_dict(s) for s in data["secrets"]),
             suppressions=tuple((int(line), tuple(ids)) for line, ids in data["suppressions"]),
-            errors=tuple(ScanError.from_dict(e) for e in data["errors"]),
-            dependencies=tuple(Dependency.from_dict(d) for d in data["dependencies"]),
-            indexes=tuple(IndexOption.from_dict(i) for i in data["indexes"]),
-            includes=tuple(Include.from_dict(i) for i in data["includes"]),
+            **items,
         )
 
     def with_path(self, path: str) -> FileFacts:
@@ -396,31 +401,29 @@ class FileFacts:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.imports
-            or self.call_sites
-            or self.prompts
-            or self.secrets
-            or self.suppressions
-            or self.errors
-            or self.dependencies
-            or self.indexes
-            or self.includes
+            self.imports or self.suppressions or any(getattr(self, n) for n in _ITEM_FIELDS)
         )
+
+
+# FileFacts' tuples of items, each with ``path``, ``to_dict`` and ``from_dict``.
+_ITEM_FIELDS: dict[str, Any] = {
+    "call_sites": CallSite,
+    "prompts": Prompt,
+    "secrets": Secret,
+    "errors": ScanError,
+    "dependencies": Dependency,
+    "indexes": IndexOption,
+    "includes": Include,
+    "data_refs": DataRef,
+}
 
 
 def _repath(data: JSON, path: str) -> JSON:
     data["path"] = path
-    for key in (
-        "call_sites",
-        "prompts",
-        "secrets",
-        "errors",
-        "dependencies",
-        "indexes",
-        "includes",
-    ):
+    for key in _ITEM_FIELDS:
         for item in data[key]:
-            item["path"] = path
+            if "path" in item:
+                item["path"] = path
     return data
 
 

@@ -1258,13 +1258,14 @@ def scan_source(
     *,
     line_map: LineMap | None = None,
     table: SdkTable | None = None,
+    tree: ast.Module | None = None,
 ) -> PythonFacts:
-    """Scan Python text. Never raises for bad input: problems become errors."""
+    """Scan Python text. Never raises for bad input: problems become errors.
+    ``tree``: the text's ``ast`` module when the caller has parsed it already."""
     table = table or sdk_table()
-    tree: ast.Module | None = None
     ast_error: SyntaxError | None = None
     try:
-        tree = ast.parse(source)
+        tree = tree or ast.parse(source)
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
             return _error(path, "too-deep", "code is nested too deeply to parse")
