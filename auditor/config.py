@@ -119,6 +119,12 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     if "pricing" in raw:
         if not isinstance(raw["pricing"], dict):
             raise ConfigError(f"{where}: `pricing` must be a table")
+        from auditor.pricing import PricingError, merge
+
+        try:
+            merge(raw["pricing"])
+        except PricingError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
         out["pricing"] = dict(raw["pricing"])
     return out
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pathspec
 
@@ -22,10 +22,21 @@ from auditor.config import Config
 from auditor.discover import SourceFile, discover
 from auditor.facts import RepoFacts
 from auditor.knowledge import sdk_table
-from auditor.model import FileFacts, Finding, Report, ScanError, Severity, sorted_findings
+from auditor.model import (
+    FileFacts,
+    Finding,
+    Recommendation,
+    Report,
+    ScanError,
+    Severity,
+    sorted_findings,
+)
 from auditor.output import atomic_write
 from auditor.rules import selected_rules
 from auditor.scanners.text import redact_text
+
+if TYPE_CHECKING:
+    from auditor.profile import Analysis
 
 # Below this many files to parse, a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 16
@@ -236,6 +247,17 @@ def _suppressed(finding: Finding, facts: RepoFacts, per_path: PathIgnores) -> bo
     )
 
 
+def _verdict(facts: RepoFacts, errors: list[ScanError]) -> tuple[Analysis, Recommendation] | None:
+    """The profile and the recommendation; a crash is reported, not fatal."""
+    try:
+        return facts.analysis, facts.recommendation
+    except Exception as exc:  # the rest of the report must still be written
+        errors.append(
+            ScanError("", "profile-error", f"the profile crashed: {type(exc).__name__}: {exc}")
+        )
+        return None
+
+
 def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     options = options or Options()
     started = time.perf_counter()
@@ -243,7 +265,13 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     found = discover(root, exclude=config.exclude, max_file_size=config.max_file_size)
     analysis = _analyse_all(root, found.files, options)
     facts = RepoFacts(
-        root, config, found.files, analysis.per_file, vuln_db=options.vuln_db, online=options.online
+        root,
+        config,
+        found.files,
+        analysis.per_file,
+        vuln_db=options.vuln_db,
+        online=options.online,
+        oversized=found.oversized,
     )
     errors = [*options.extra_errors, *found.errors, *analysis.errors, *facts.include_errors]
     # A broken pyproject.toml is one problem: the configuration loader's entry says it.
@@ -255,6 +283,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             if not (e.path in config_broken and e.kind == "parse-error")
         )
 
+    verdict = _verdict(facts, errors)
     findings: list[Finding] = []
     rules = selected_rules(config.select, config.ignore)
     for rule_class in rules:
@@ -305,6 +334,10 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         cached_files=analysis.cached,
         rules=tuple(r.id for r in rules),
         dependencies=facts.dependencies,
+        profile=verdict[0].profile if verdict else None,
+        recommendation=verdict[1] if verdict else None,
+        training_data=tuple(verdict[0].training) if verdict else (),
+        knowledge=verdict[0].corpus.to_report() if verdict else {},
         vuln_db_advisories=len(facts.vuln_db) if facts.vuln_db is not None else None,
         vuln_db_newest=(
             facts.vuln_db.newest_modified.date().isoformat()

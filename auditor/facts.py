@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,13 +13,18 @@ from auditor.config import Config
 from auditor.discover import LOCK_NAMES, SourceFile
 from auditor.model import (
     CallSite,
+    DataRef,
+    Dataset,
     Dependency,
     FileFacts,
     Include,
     IndexOption,
     ManifestFacts,
+    Profile,
     Prompt,
+    Recommendation,
     ScanError,
+    Schedule,
     Secret,
     normalise_name,
 )
@@ -27,6 +32,8 @@ from auditor.scanners.text import LINE_BREAK
 
 if TYPE_CHECKING:
     from auditor.pipaudit import AuditResult
+    from auditor.profile import Analysis
+    from auditor.scanners.history import GitHistory
     from auditor.vulns import Match, OsvDatabase
 
 TRAINING_CAPABILITIES = frozenset({"fine-tune", "training"})
@@ -44,8 +51,10 @@ class RepoFacts:
         *,
         vuln_db: Path | None = None,
         online: bool = False,
+        oversized: Sequence[SourceFile] = (),
     ) -> None:
         self.root = root
+        self.oversized = tuple(oversized)
         self.config = config
         self.files = files
         self.per_file = per_file
@@ -62,6 +71,45 @@ class RepoFacts:
     def prompts(self) -> tuple[Prompt, ...]:
         found = [p for facts in self.per_file.values() for p in facts.prompts]
         return tuple(sorted(found, key=lambda p: (p.path, p.line, p.role)))
+
+    @functools.cached_property
+    def data_refs(self) -> tuple[DataRef, ...]:
+        found = [r for facts in self.per_file.values() for r in facts.data_refs]
+        return tuple(sorted(found, key=lambda r: (r.path, r.line, r.role, r.target)))
+
+    @functools.cached_property
+    def datasets(self) -> tuple[Dataset, ...]:
+        found = [d for facts in self.per_file.values() for d in facts.datasets]
+        return tuple(sorted(found, key=lambda d: d.path))
+
+    @functools.cached_property
+    def schedules(self) -> tuple[Schedule, ...]:
+        found = [s for facts in self.per_file.values() for s in facts.schedules]
+        return tuple(sorted(found, key=lambda s: (s.path, s.line)))
+
+    @functools.cached_property
+    def history(self) -> GitHistory:
+        """The repository's git history (read once, on first use; never the network)."""
+        from auditor.scanners.history import read_history
+
+        return read_history(self.root)
+
+    @functools.cached_property
+    def analysis(self) -> Analysis:
+        """The profile and the measurements behind it (see :mod:`auditor.profile`)."""
+        from auditor.profile import infer
+
+        return infer(self)
+
+    @property
+    def profile(self) -> Profile:
+        return self.analysis.profile
+
+    @functools.cached_property
+    def recommendation(self) -> Recommendation:
+        from auditor.recommend import recommend
+
+        return recommend(self.analysis, self)
 
     @functools.cached_property
     def secrets(self) -> tuple[Secret, ...]:

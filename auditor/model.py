@@ -345,6 +345,85 @@ class DataRef:
 
 
 @dataclass(frozen=True)
+class Dataset:
+    """A fine-tuning dataset found by its content (see :mod:`auditor.scanners.data`).
+
+    ``split``: ``train``, ``validation`` or ``eval`` (evaluation sets are not
+    training data). Token counts are estimates (about 4 characters a token).
+    """
+
+    path: str
+    line: int
+    format: str  # chat | prompt-completion | alpaca | sharegpt
+    examples: int
+    approx_tokens: int
+    invalid_lines: int
+    answer_tokens_avg: int
+    system_tokens_avg: int
+    template_share: float
+    fact_share: float
+    split: str = "train"
+
+    def to_dict(self) -> JSON:
+        return dict(vars(self))
+
+    def to_report(self) -> JSON:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "examples": self.examples,
+            "approx_tokens": self.approx_tokens,
+            "invalid_lines": self.invalid_lines,
+            "split": self.split,
+            "answer_tokens_avg": self.answer_tokens_avg,
+            "template_share": round(self.template_share, 2),
+            "fact_share": round(self.fact_share, 2),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Dataset:
+        fields = dict(data)
+        for name in ("template_share", "fact_share"):
+            if isinstance(fields.get(name), int) and not isinstance(fields.get(name), bool):
+                fields[name] = float(fields[name])
+            if not isinstance(fields.get(name), float):
+                raise TypeError(f"Dataset.{name}: wrong type")
+        built: Dataset = _build(cls, fields)
+        return built
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A job that runs on a schedule (see :mod:`auditor.scanners.schedules`).
+    ``purpose``: ``retrain``, ``ingest`` or ``other``."""
+
+    path: str
+    line: int
+    kind: str
+    cron: str | None
+    period_days: float | None
+    runs: tuple[str, ...]
+    purpose: str
+
+    def to_dict(self) -> JSON:
+        data = dict(vars(self))
+        data["runs"] = list(self.runs)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Schedule:
+        fields = dict(data)
+        fields["runs"] = tuple(fields.get("runs", ()))
+        period = fields.get("period_days")
+        if isinstance(period, int) and not isinstance(period, bool):
+            fields["period_days"] = float(period)
+        elif period is not None and not isinstance(period, float):
+            raise TypeError("Schedule.period_days: wrong type")
+        built: Schedule = _build(cls, fields)
+        return built
+
+
+@dataclass(frozen=True)
 class FileFacts:
     """Everything ragfit learns from one file's bytes: a pure, cacheable value."""
 
@@ -360,6 +439,8 @@ class FileFacts:
     indexes: tuple[IndexOption, ...] = ()
     includes: tuple[Include, ...] = ()
     data_refs: tuple[DataRef, ...] = ()
+    datasets: tuple[Dataset, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
 
     def to_dict(self) -> JSON:
         data: JSON = {
@@ -415,6 +496,8 @@ _ITEM_FIELDS: dict[str, Any] = {
     "indexes": IndexOption,
     "includes": Include,
     "data_refs": DataRef,
+    "datasets": Dataset,
+    "schedules": Schedule,
 }
 
 
@@ -463,9 +546,80 @@ class Finding:
 
 @dataclass(frozen=True)
 class Question:
+    """One of the profile's four answers: a level, a score in [0, 1], the
+    evidence behind it, and the question's own fields (``knowledge``,
+    ``behavior``, ``domains``, ``usd``) in ``extra``."""
+
     level: str
     score: float = 0.0
     evidence: tuple[Evidence, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, *, score: bool = True) -> JSON:
+        data: JSON = {"level": self.level}
+        if score:
+            data["score"] = round(self.score, 2)
+        data.update(self.extra)
+        data["evidence"] = [e.to_dict() for e in self.evidence]
+        return data
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The four questions of DESIGN, answered from the repository."""
+
+    current_approach: str
+    data_change: Question
+    need: Question
+    stakes: Question
+    budget: Question
+
+    def to_dict(self) -> JSON:
+        return {
+            "current_approach": self.current_approach,
+            "data_change": self.data_change.to_dict(),
+            "need": self.need.to_dict(score=False),
+            "stakes": self.stakes.to_dict(score=False),
+            "budget": self.budget.to_dict(score=False),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A question as the recommendation puts it: the answer and where it leans."""
+
+    id: str
+    question: str
+    answer: str
+    leans: str  # rag | fine-tune | either
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> JSON:
+        return {
+            "id": self.id,
+            "question": self.question,
+            "answer": self.answer,
+            "leans": self.leans,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    strategy: str  # rag | fine-tune | hybrid | prompting | none
+    confidence: float
+    summary: str
+    questions: tuple[Answer, ...]
+    costs: Mapping[str, Any]
+
+    def to_dict(self) -> JSON:
+        return {
+            "strategy": self.strategy,
+            "confidence": round(self.confidence, 2),
+            "summary": self.summary,
+            "questions": [q.to_dict() for q in self.questions],
+            "costs": dict(self.costs),
+        }
 
 
 @dataclass(frozen=True)
@@ -489,6 +643,10 @@ class Report:
     # --vuln-db: how many advisories were read, and the newest one's date.
     vuln_db_advisories: int | None = None
     vuln_db_newest: str | None = None
+    profile: Profile | None = None
+    recommendation: Recommendation | None = None
+    training_data: tuple[Dataset, ...] = ()
+    knowledge: Mapping[str, Any] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -22,7 +22,9 @@ def _dump(data: object) -> str:
 
 
 def _profile(report: Report) -> JSON:
-    """The four questions. A placeholder until the profile engine fills it in."""
+    """The four questions (all unknown when the profile could not be built)."""
+    if report.profile is not None:
+        return report.profile.to_dict()
     return {
         "current_approach": report.current_approach,
         "data_change": {"level": "unknown", "score": 0.0, "evidence": []},
@@ -30,12 +32,6 @@ def _profile(report: Report) -> JSON:
         "stakes": {"level": "normal", "domains": [], "evidence": []},
         "budget": {"level": "unknown", "usd": None, "evidence": []},
     }
-
-
-def _recommendation(report: Report) -> JSON | None:
-    """The recommended strategy. ``None`` until the recommendation engine exists."""
-    del report
-    return None
 
 
 def report_dict(report: Report) -> JSON:
@@ -55,12 +51,13 @@ def report_dict(report: Report) -> JSON:
         "inventory": {
             "call_sites": [site.to_report() for site in report.call_sites],
             "providers": list(report.providers),
-            "training_data": [],
-            "knowledge": {"paths": [], "files": 0, "bytes": 0, "approx_tokens": 0},
+            "training_data": [d.to_report() for d in report.training_data],
+            "knowledge": dict(report.knowledge)
+            or {"paths": [], "files": 0, "bytes": 0, "approx_tokens": 0},
         },
         "dependencies": [d.to_report() for d in report.dependencies],
         "profile": _profile(report),
-        "recommendation": _recommendation(report),
+        "recommendation": report.recommendation.to_dict() if report.recommendation else None,
         "findings": [finding.to_dict() for finding in report.findings],
         "errors": [error.to_dict() for error in report.errors],
     }

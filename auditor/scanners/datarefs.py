@@ -76,7 +76,7 @@ _READ_METHODS = frozenset({"read_text", "read_bytes"})
 _WRITE_METHODS = frozenset({"write_text", "write_bytes"})
 _PANDAS_READERS = frozenset({"read_csv", "read_json", "read_parquet", "read_excel"})
 _HTTP_GETS = frozenset({"get", "urlopen", "request"})
-_HTTP_MODULES = frozenset({"requests", "httpx", "urllib", "request", "session", "client"})
+_HTTP_MODULES = frozenset({"requests", "httpx", "urllib", "urllib3", "aiohttp"})
 _PROMPT_KEYWORDS = frozenset(
     {
         "messages",

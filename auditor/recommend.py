@@ -1,0 +1,219 @@
+"""The recommendation: a strategy from the profile, with its confidence, a
+summary a person can act on, the four questions as answers that lean one way,
+and the cost comparison.
+
+The rules of DESIGN, in order:
+
+1. no LLM use at all: ``none``;
+2. knowledge need -> ``rag``; behaviour need -> ``fine-tune``, or ``prompting``
+   when the behaviour fits in a short prompt; both -> ``hybrid``; neither ->
+   ``prompting`` (``rag`` when the code already retrieves);
+3. knowledge that changes often never leans to fine-tuning: a fine-tune
+   recommendation with any knowledge need becomes ``hybrid``;
+4. high stakes require retrieval with sources: ``fine-tune`` becomes
+   ``hybrid``, ``prompting`` with a knowledge need becomes ``rag``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from auditor.model import Answer, Recommendation
+from auditor.pricing import CostInputs, Pricing, estimate
+
+if TYPE_CHECKING:
+    from auditor.facts import RepoFacts
+    from auditor.profile import Analysis
+
+QUESTIONS = {
+    "data-change": "Does the knowledge the system works with change often?",
+    "need": "Does the model need to behave differently, or to know things?",
+    "cost": "What would each approach cost for this repository's data?",
+    "stakes": "How bad is a wrong answer here?",
+}
+NAMES = {
+    "rag": "RAG",
+    "fine-tune": "fine-tuning",
+    "hybrid": "hybrid (fine-tune for behaviour, RAG for knowledge)",
+    "prompting": "plain prompting",
+    "none": "nothing: no LLM use found",
+}
+
+
+def choose(analysis: Analysis) -> tuple[str, list[str]]:
+    """The strategy and the reasons, in the order the rules applied."""
+    profile = analysis.profile
+    reasons: list[str] = []
+    if not analysis.uses_llm:
+        return "none", ["the repository makes no LLM, embedding or training call"]
+    need = profile.need.level
+    if need == "both":
+        strategy = "hybrid"
+        reasons.append("it needs both behaviour and knowledge")
+    elif need == "knowledge":
+        strategy = "rag"
+        reasons.append("what it needs is knowledge")
+    elif need == "behavior":
+        if analysis.heavy_behavior:
+            strategy = "fine-tune"
+            reasons.append("it needs a behaviour too long to resend with every call")
+        else:
+            strategy = "prompting"
+            reasons.append("the behaviour it needs fits in a short prompt")
+    elif analysis.retrieval:
+        strategy = "rag"
+        reasons.append("it already retrieves, and nothing asks for more")
+    else:
+        strategy = "prompting"
+        reasons.append("nothing asks for more than a prompt")
+    changing = profile.data_change.level in {"frequent", "occasional"}
+    if strategy == "fine-tune" and changing and analysis.knowledge >= 0.25:
+        strategy = "hybrid"
+        reasons.append("its knowledge changes, so that part belongs in retrieval")
+    if profile.stakes.level == "high":
+        if strategy == "fine-tune":
+            strategy = "hybrid"
+            reasons.append("high stakes need answers grounded in sources")
+        elif strategy == "prompting" and analysis.knowledge >= 0.25:
+            strategy = "rag"
+            reasons.append("high stakes need answers grounded in sources")
+    return strategy, reasons
+
+
+def confidence(analysis: Analysis, strategy: str) -> float:
+    if strategy == "none":
+        return 0.95
+    k, b = analysis.knowledge, analysis.behavior
+    if strategy == "hybrid":
+        strength = min(k, b) if min(k, b) >= 0.25 else max(k, b) * 0.8
+    elif strategy == "rag":
+        strength = k
+    elif strategy == "fine-tune":
+        strength = b
+    else:
+        strength = 1.0 - max(k, b)
+    value = 0.45 + 0.45 * strength
+    if analysis.profile.data_change.level == "unknown":
+        value -= 0.1
+    if analysis.profile.data_change.level == "frequent" and strategy in {"rag", "hybrid"}:
+        value += 0.05
+    return round(max(0.3, min(0.95, value)), 2)
+
+
+def cost_inputs(analysis: Analysis, facts: RepoFacts) -> CostInputs:
+    instruction = max((i.tokens for i in analysis.instructions), default=0)
+    pasted = max((p.tokens for p in analysis.pasted), default=0)
+    models = [
+        s.model
+        for s in facts.call_sites
+        if s.model and s.capability in {"chat", "completion", "fine-tune"}
+    ]
+    embeddings = [s.model for s in facts.call_sites if s.model and s.capability == "embedding"]
+    stores = sorted({s.provider for s in facts.call_sites if s.capability == "vector-store"})
+    return CostInputs(
+        training_tokens=analysis.training_tokens,
+        corpus_tokens=analysis.corpus.approx_tokens,
+        instruction_tokens_per_call=instruction,
+        pasted_tokens_per_call=pasted,
+        runs_per_year=analysis.runs_per_year,
+        monthly_change=analysis.monthly_change,
+        models=[m for m in models if m],
+        stores=stores,
+        embedding_models=[m for m in embeddings if m],
+    )
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
+
+
+def _answers(analysis: Analysis, costs: dict[str, Any]) -> tuple[Answer, ...]:
+    profile = analysis.profile
+    change = profile.data_change
+    if change.level == "frequent":
+        text = "Yes: it changes often"
+        lean = "rag"
+    elif change.level == "occasional":
+        text = "Sometimes: it changes now and then"
+        lean = "rag"
+    elif change.level == "static":
+        text = "No: the knowledge and training data hardly change"
+        lean = "either"
+    else:
+        text = "Unknown: " + (analysis.history_note or "no history and no update jobs to judge by")
+        lean = "either"
+    if change.evidence and change.level != "unknown":
+        text += f" ({change.evidence[0].detail})"
+    need = profile.need
+    k, b = need.extra.get("knowledge", 0.0), need.extra.get("behavior", 0.0)
+    scores = f"(knowledge {k:.2f}, behaviour {b:.2f})"
+    need_text = {
+        "knowledge": f"Knowledge: it needs facts from documents {scores}",
+        "behavior": f"Behaviour: it needs a tone, format or syntax {scores}",
+        "both": f"Both: a behaviour, and knowledge from documents {scores}",
+        "unknown": "Unclear: no prompt, data or retrieval says which",
+    }[need.level]
+    need_lean = {"knowledge": "rag", "behavior": "fine-tune"}.get(need.level, "either")
+    ft, rag = costs["fine_tune"], costs["rag"]
+    runs = ft["runs_per_year"]
+    cost_text = (
+        f"Fine-tuning about {_money(ft['year_usd'])} a year ({runs} run{'s' if runs != 1 else ''} "
+        f"of {_money(ft['run_usd'])} on {ft['base_model']}, plus the fine-tuned inference "
+        f"premium); RAG about {_money(rag['year_usd'])} a year (embedding "
+        f"~{rag['corpus_tokens']:,} tokens, a {rag['vector_store']} store, retrieved context)"
+    )
+    if ft["year_usd"] * 2 < rag["year_usd"]:
+        cost_lean = "fine-tune"
+    elif rag["year_usd"] * 2 < ft["year_usd"]:
+        cost_lean = "rag"
+    else:
+        cost_lean = "either"
+    budget = profile.budget
+    if budget.extra.get("usd") is not None:
+        usd = float(budget.extra["usd"])
+        cost_text += f"; the budget is {_money(usd)}"
+        if ft["year_usd"] > usd >= rag["year_usd"]:
+            cost_lean = "rag"
+    stakes = profile.stakes
+    domains = ", ".join(stakes.extra.get("domains", [])) or "none found"
+    if stakes.level == "high":
+        stakes_text = f"High ({domains}): answers must be grounded in sources a user can check"
+        stakes_lean = "rag"
+    else:
+        stakes_text = "Normal: no legal, medical, financial or safety domain found"
+        stakes_lean = "either"
+    return (
+        Answer("data-change", QUESTIONS["data-change"], text, lean, change.evidence),
+        Answer("need", QUESTIONS["need"], need_text, need_lean, need.evidence),
+        Answer("cost", QUESTIONS["cost"], cost_text, cost_lean, budget.evidence),
+        Answer("stakes", QUESTIONS["stakes"], stakes_text, stakes_lean, stakes.evidence),
+    )
+
+
+def recommend(analysis: Analysis, facts: RepoFacts) -> Recommendation:
+    pricing = Pricing.load(facts.config.pricing)
+    costs = estimate(pricing, cost_inputs(analysis, facts))
+    strategy, reasons = choose(analysis)
+    conf = confidence(analysis, strategy)
+    answers = _answers(analysis, costs)
+    current = analysis.profile.current_approach
+    if strategy == "none":
+        summary = (
+            "No LLM use found: nothing to recommend. Run ragfit again when the code calls a model."
+        )
+    else:
+        because = "; ".join(reasons)
+        summary = f"Recommended: {NAMES[strategy]} (confidence {conf:.2f}), because {because}."
+        if current == strategy:
+            summary += f" The code already does {NAMES[current]}."
+        elif current != "none":
+            summary += f" The code does {NAMES[current]} today."
+        ft, rag = costs["fine_tune"], costs["rag"]
+        summary += (
+            f" Estimated a year: fine-tuning {_money(ft['year_usd'])}, "
+            f"RAG {_money(rag['year_usd'])}"
+            " (token counts and call volumes are estimates; see the assumptions)."
+        )
+        if analysis.profile.stakes.level == "high":
+            summary += " The domain is high-stakes: answers should cite their sources."
+    return Recommendation(strategy, conf, summary, answers, costs)
