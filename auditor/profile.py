@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from auditor.assets import Corpus, estimate_tokens, is_document, suffix
-from auditor.model import DataRef, Dataset, Evidence, Profile, Question, Schedule
+from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Question, Schedule
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
@@ -187,6 +187,8 @@ class Analysis:
     monthly_change: float | None
     history_note: str
     uses_llm: bool
+    # Training data churn: (commits in 90 days, in 365 days, evidence), when measured.
+    training_churn: tuple[int, int, Evidence] | None = None
 
 
 def analyse_prompts(prompts: Sequence[object]) -> list[Instructions]:
@@ -394,6 +396,7 @@ def infer(facts: RepoFacts) -> Analysis:
     measured = False
     monthly_change: float | None = None
     runs = 1
+    training_churn: tuple[int, int, Evidence] | None = None
     history = facts.history
     history_note = "" if history.status == "ok" else history.detail
     first_ref = {r.target: r for r in reversed(kn_refs)}
@@ -421,6 +424,8 @@ def infer(facts: RepoFacts) -> Analysis:
                 f"{churn.commits_365} in 365{last}",
             )
             runs = max(runs, churn.commits_365)
+            if label == "training data":
+                training_churn = (churn.commits_90, churn.commits_365, change.items[-1][1])
             if label == "knowledge" and body.files:
                 monthly_change = min(1.0, churn.files_changed_90 / 3 / len(body.files))
     retrain: list[Schedule] = []
@@ -608,6 +613,7 @@ def infer(facts: RepoFacts) -> Analysis:
         monthly_change=monthly_change,
         history_note=history_note,
         uses_llm=uses_llm,
+        training_churn=training_churn,
     )
 
 
@@ -653,4 +659,18 @@ def _config_evidence(facts: RepoFacts, key: str) -> Evidence | None:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip().startswith(key):
             return Evidence(source, number, f"`{line.strip()}` in the configuration")
+    return None
+
+
+ANSWERING = ("chat", "completion")
+TRAINING = ("fine-tune", "training")
+
+
+def anchor(facts: RepoFacts, *capabilities: str) -> CallSite | None:
+    """The first call site with one of ``capabilities`` (in that order of
+    preference): where a finding about the whole repository is reported."""
+    for capability in capabilities:
+        for site in facts.call_sites:
+            if site.capability == capability:
+                return site
     return None
