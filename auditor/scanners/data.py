@@ -710,6 +710,13 @@ def _sniff(path: str, text: str) -> Result:
     return _json_object(path, text, position)
 
 
+_RECORD_KEYS = ('"messages"', '"conversations"', '"completion"', '"output"')
+
+
+def _has_record_key(line: str) -> bool:
+    return any(key in line for key in _RECORD_KEYS)
+
+
 def _jsonl(path: str, text: str) -> Result | None:
     """JSONL, when one of the first non-blank lines is a record; else ``None``."""
     lines = _lines(text)
@@ -721,7 +728,8 @@ def _jsonl(path: str, text: str) -> Result | None:
         if not line or line.isspace():
             continue
         tried += 1
-        ok, record = _loads(line)
+        # A record names its format's key: lines without one are not parsed.
+        ok, record = _loads(line) if _has_record_key(line) else (False, None)
         form = _record_format(record) if ok else None
         if form is not None and _example(record, form) is not None:
             tally = _Tally(form, number)
