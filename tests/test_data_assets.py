@@ -285,6 +285,15 @@ def test_json_list_broken_midway_keeps_the_records_before() -> None:
     ]
 
 
+def test_a_json_object_with_one_record_a_line_is_not_read_as_jsonl() -> None:
+    one = json.dumps({"prompt": "a", "completion": "b"})
+    text = '{"data": [\n' + one + ",\n" + one + "\n]}\n"
+    dataset, errors = sniff_dataset("wrapped.json", text)
+    assert errors == []
+    assert dataset is not None
+    assert (dataset.line, dataset.examples, dataset.invalid_lines) == (2, 2, 0)
+
+
 # --- files that are not datasets ---------------------------------------------------
 
 
@@ -438,6 +447,14 @@ def test_template_share_counts_a_shared_outline() -> None:
     assert dataset is not None and dataset.template_share == 0.5
 
 
+def test_json_answers_with_the_same_keys_share_a_template() -> None:
+    intents = ["refund", "login", "billing", "shipping", "other"]
+    answers = [json.dumps({"priority": p, "intent": i}) for i in intents for p in ("high", "low")]
+    answers[0] = json.dumps({"intent": "refund"})
+    dataset, _ = sniff_dataset("intents.jsonl", _jsonl(*(_pair("Q", a) for a in answers)))
+    assert dataset is not None and dataset.template_share == 0.9
+
+
 @pytest.mark.parametrize(
     "answer",
     [
@@ -454,6 +471,12 @@ def test_template_share_counts_a_shared_outline() -> None:
         "As set out in Section 3(b), notice is required.",
         "The act was passed in 1998.",
         "Complaints go to the European Data Protection Board.",
+        "2024-03-01 is the deadline.",
+        "Signed on 1.3.2024 in Bonn.",
+        "Filed 1/3/2024.",
+        "The levy is 40 EUR a year.",
+        "Consent is one basis under Art. 6 GDPR.",
+        "Renewal was on Sept. 5, 2023.",
     ],
 )
 def test_a_fact(answer: str) -> None:
@@ -469,6 +492,8 @@ def test_a_fact(answer: str) -> None:
         "Sure. Open the settings page and pick a theme.",
         "Cheers, the Acme team",
         "1. Stretch.\n2. Breathe.\n3. Relax.",
+        "Try version2 or mp3 files, or press F5.",
+        "We answered 12024 tickets",
     ],
 )
 def test_not_a_fact(answer: str) -> None:
