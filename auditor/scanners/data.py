@@ -20,17 +20,28 @@ needs at least one answer turn (``assistant``; ``gpt``/``model``/``assistant``
 in ShareGPT).
 
 Layouts: JSONL (one JSON object per line; the format is decided by the first
-of the first five non-blank lines that is a record) and JSON (a top-level list
-of records, or an object whose ``data``/``train``/``examples``/... key holds
-that list; the first record decides). Every later record must have the same
-format; one that does not, or a JSONL line that is not JSON, is *invalid*: it
-is counted, and one ``ScanError`` per file names the count and the first line
-numbers. Nothing here raises: unexpected failures become a ``parse-error``.
+of the first five non-blank lines that is a record; lines that name no
+record key are not even parsed) and JSON (a top-level list of records, or an
+object whose ``data``/``train``/``examples``/... key, among its first 16,
+holds that list; the first record decides). When the first line of a file
+that starts with ``{`` is not a record, the JSON object reading is tried
+first, so ``{"data": [`` followed by one record a line is not taken for JSONL.
+Every later record must have the same format; one that does not, or a JSONL
+line that is not JSON, is *invalid*: it is counted, and one ``ScanError`` per
+file names the count and the first five line numbers (a JSON list broken
+midway adds one more, and its later records are not read). Nothing here
+raises: unexpected failures become a ``parse-error``.
+
+Cost: linear in the file, one ``json`` parse of each record (about 130 MB/s);
+a file that is not a dataset is read no further than its first lines, or its
+first values for a JSON object; the answer analysis is capped (below).
 
 Sizes are estimates at about 4 characters a token (``approx_tokens``): the
-dataset's ``approx_tokens`` is the sum over every text (each message, prompt,
-completion, instruction, input, output) of every valid example; an *answer* is
-an assistant / completion / output / gpt turn with text.
+dataset's ``approx_tokens`` is the sum of ``approx_tokens`` over every text
+(each message, prompt, completion, instruction, input, output) of every valid
+example. An *answer* is an assistant / completion / output / gpt turn with
+text: ``answer_tokens_avg`` is the mean over answers (a multi-turn chat has
+several), ``system_tokens_avg`` the mean over examples (rounded half up).
 
 ``template_share`` and ``fact_share`` are computed on a sample, the first
 ``SAMPLE_ANSWERS`` answers of the file, each cut to its first
@@ -40,8 +51,8 @@ an assistant / completion / output / gpt turn with text.
   first three words), its *closing* (the last line, for answers of two lines
   or more, at most twelve words) and its *outline* (its Markdown headings and
   label lines such as ``**Steps:**``, when there are two or more; for an answer
-  that is a JSON object, its sorted keys). Words are
-  normalised: lower case, surrounding punctuation dropped, digit runs become
+  that is a JSON object, its sorted keys). Words are normalised: lower case,
+  surrounding punctuation dropped, digit runs become
   ``0`` and capitalised words other than the first become ``X`` (so names and
   order numbers do not tell answers apart). For each part, the most common
   value shared by at least two answers covers a share of the sampled answers;
@@ -113,10 +124,11 @@ class Dataset:
     """One fine-tuning dataset file: its format, size and what its answers look like.
 
     ``line`` is the 1-based line of the first example; ``invalid_lines`` counts
-    JSONL lines (JSON records) that are not JSON or not of ``format``. Token
-    counts are estimates (``approx_tokens``); the two shares are in [0, 1] and
-    come from a sample (see the module docstring). ``split`` is ``train``,
-    ``validation`` or ``eval``: evaluation sets are not training data.
+    JSONL lines (records, in a JSON list) that are not JSON or not of
+    ``format``. Token counts are estimates (``approx_tokens``); the two shares
+    are in [0, 1], rounded to 4 places, and come from a sample (see the module
+    docstring). ``split`` is ``train``, ``validation`` or ``eval``: evaluation
+    sets are not training data.
     """
 
     path: str
@@ -697,9 +709,9 @@ Result = tuple[Dataset | None, list[ScanError]]
 
 
 def sniff_dataset(path: str, text: str) -> tuple[Dataset | None, list[ScanError]]:
-    """The dataset in ``text``, or ``None`` when it holds none (see the module
-    docstring). Never raises; decides from the first record(s), so a JSON file
-    that is not a dataset costs at most one parse of its first values."""
+    """The dataset in ``text``, or ``None`` when it holds none, and the problems
+    met (see the module docstring). Never raises; decides from the first
+    record(s), so a file that is not a dataset is not read to its end."""
     try:
         return _sniff(path, text)
     except Exception as exc:  # bad input never stops a scan
