@@ -83,6 +83,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.model import ScanError
+from auditor.scanners.text import LINE_BREAK
 
 __all__ = [
     "FORMATS",
@@ -619,7 +620,6 @@ def _fact_share(answers: list[str]) -> float:
 # --- the files -------------------------------------------------------------------
 
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class _Tally:
@@ -701,7 +701,7 @@ def _lines(text: str) -> Iterator[str]:
     """The lines of ``text``; a JSON string holds no raw line break, so every
     ``\\r``, ``\\n`` or ``\\r\\n`` ends a line (as in the other scanners)."""
     if "\r" in text:
-        return iter(_LINE_BREAK.split(text))
+        return iter(LINE_BREAK.split(text))
     return iter(text.split("\n"))
 
 
