@@ -17,13 +17,14 @@ import tokenize
 from collections.abc import Iterator
 
 from auditor.knowledge import SdkTable, sdk_table
-from auditor.model import DataRef, FileFacts, ManifestFacts, PythonFacts, ScanError
+from auditor.model import DataRef, Dataset, FileFacts, ManifestFacts, PythonFacts, ScanError
+from auditor.scanners.data import is_dataset_candidate, sniff_dataset
 from auditor.scanners.datarefs import find_data_refs
 from auditor.scanners.text import find_secrets, find_suppressions
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 BINARY_SNIFF = 8192
 
 
@@ -66,6 +67,8 @@ def analysis_kind(path: str) -> str:
         return _MANIFESTS[name]
     if is_requirements_file(path):
         return "requirements"
+    if is_dataset_candidate(path):
+        return "dataset"
     return "text"
 
 
@@ -142,6 +145,11 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     elif kind == "notebook":
         code = _notebook_syntax_only(path, text)
     manifest = parse_manifest(kind, path, text) if kind in MANIFEST_KINDS else ManifestFacts()
+    datasets: list[Dataset] = []
+    if kind == "dataset":
+        found, problems = sniff_dataset(path, text)
+        datasets = [found] if found is not None else []
+        manifest.errors.extend(problems)
     return FileFacts(
         path=path,
         parsed=code.parsed,
@@ -155,6 +163,7 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         indexes=tuple(manifest.indexes),
         includes=tuple(manifest.includes),
         data_refs=tuple(refs),
+        datasets=tuple(datasets),
     )
 
 

@@ -76,8 +76,16 @@ def _signing_key() -> bytes | None:
 
 
 def content_key(path: str, data: bytes) -> str:
-    """What the analysis of a file depends on: its kind (from the name) and bytes."""
-    digest = hashlib.blake2b(analysis_kind(path).encode() + b"\0", digest_size=16)
+    """What the analysis of a file depends on: its kind (from the name) and bytes;
+    for Python, its folder too (``Path(__file__).parent / "docs"`` names a path
+    relative to it), and for a dataset its whole path (which split it is)."""
+    kind = analysis_kind(path)
+    where = ""
+    if kind == "python":
+        where = path.rpartition("/")[0]
+    elif kind == "dataset":
+        where = path
+    digest = hashlib.blake2b(f"{kind}\0{where}\0".encode(), digest_size=16)
     digest.update(data)
     return digest.hexdigest()
 

@@ -209,7 +209,9 @@ def discover(
             continue
         # Lock files of large projects run to megabytes and must not vanish: a
         # missing lock file would make every range look unpinned (SC002).
-        limit = max_file_size * LOCK_SIZE_FACTOR if name in LOCK_NAMES else max_file_size
+        # So do training sets (JSONL): their size is what fine-tuning costs.
+        big = name in LOCK_NAMES or name.endswith((".jsonl", ".ndjson"))
+        limit = max_file_size * LOCK_SIZE_FACTOR if big else max_file_size
         stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
         if info.st_size > limit:
             result.oversized.append(SourceFile(rel, info.st_size, stamp))

@@ -344,17 +344,25 @@ class DataRef:
         return built
 
 
+DATASET_FORMATS = ("chat", "prompt-completion", "alpaca", "sharegpt")
+DATASET_SPLITS = ("train", "validation", "eval")
+
+
 @dataclass(frozen=True)
 class Dataset:
-    """A fine-tuning dataset found by its content (see :mod:`auditor.scanners.data`).
+    """One fine-tuning dataset file: its format, size and what its answers look like.
 
-    ``split``: ``train``, ``validation`` or ``eval`` (evaluation sets are not
-    training data). Token counts are estimates (about 4 characters a token).
+    ``line`` is the 1-based line of the first example; ``invalid_lines`` counts
+    JSONL lines (records, in a JSON list) that are not JSON or not of
+    ``format``. Token counts are estimates (``approx_tokens``); the two shares
+    are in [0, 1], rounded to 4 places, and come from a sample (see the module
+    docstring). ``split`` is ``train``, ``validation`` or ``eval``: evaluation
+    sets are not training data.
     """
 
     path: str
     line: int
-    format: str  # chat | prompt-completion | alpaca | sharegpt
+    format: str
     examples: int
     approx_tokens: int
     invalid_lines: int
@@ -364,10 +372,8 @@ class Dataset:
     fact_share: float
     split: str = "train"
 
-    def to_dict(self) -> JSON:
-        return dict(vars(self))
-
     def to_report(self) -> JSON:
+        """The fields of the JSON contract's ``inventory.training_data`` entries."""
         return {
             "path": self.path,
             "format": self.format,
@@ -380,16 +386,77 @@ class Dataset:
             "fact_share": round(self.fact_share, 2),
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "format": self.format,
+            "examples": self.examples,
+            "approx_tokens": self.approx_tokens,
+            "invalid_lines": self.invalid_lines,
+            "answer_tokens_avg": self.answer_tokens_avg,
+            "system_tokens_avg": self.system_tokens_avg,
+            "template_share": self.template_share,
+            "fact_share": self.fact_share,
+            "split": self.split,
+        }
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Dataset:
-        fields = dict(data)
-        for name in ("template_share", "fact_share"):
-            if isinstance(fields.get(name), int) and not isinstance(fields.get(name), bool):
-                fields[name] = float(fields[name])
-            if not isinstance(fields.get(name), float):
+        """The inverse of ``to_dict``; ``TypeError``/``ValueError`` on a bad entry
+        (cached facts are input)."""
+        if not isinstance(data, Mapping):
+            raise TypeError("Dataset: not a mapping")
+        unknown = set(data) - set(_DATASET_FIELDS)
+        if unknown:
+            raise TypeError(f"Dataset: unknown field {sorted(unknown)[0]!r}")
+        for name, kind in _DATASET_FIELDS.items():
+            if name not in data:
+                if name == "split":
+                    continue
+                raise TypeError(f"Dataset.{name}: missing")
+            value = data[name]
+            if isinstance(value, bool) or not isinstance(value, kind):
                 raise TypeError(f"Dataset.{name}: wrong type")
-        built: Dataset = _build(cls, fields)
-        return built
+        for name, kind in _DATASET_FIELDS.items():
+            if kind is int and data[name] < 0:
+                raise ValueError(f"Dataset.{name}: negative")
+        for name in ("template_share", "fact_share"):
+            if not 0.0 <= data[name] <= 1.0:
+                raise ValueError(f"Dataset.{name}: not in [0, 1]")
+        if data["format"] not in DATASET_FORMATS:
+            raise ValueError(f"Dataset.format: unknown {data['format']!r}")
+        split = data.get("split", "train")
+        if split not in DATASET_SPLITS:
+            raise ValueError(f"Dataset.split: unknown {split!r}")
+        return cls(
+            path=data["path"],
+            line=data["line"],
+            format=data["format"],
+            examples=data["examples"],
+            approx_tokens=data["approx_tokens"],
+            invalid_lines=data["invalid_lines"],
+            answer_tokens_avg=data["answer_tokens_avg"],
+            system_tokens_avg=data["system_tokens_avg"],
+            template_share=float(data["template_share"]),
+            fact_share=float(data["fact_share"]),
+            split=split,
+        )
+
+
+_DATASET_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "path": str,
+    "line": int,
+    "format": str,
+    "examples": int,
+    "approx_tokens": int,
+    "invalid_lines": int,
+    "answer_tokens_avg": int,
+    "system_tokens_avg": int,
+    "template_share": (int, float),
+    "fact_share": (int, float),
+    "split": str,
+}
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,9 @@ def test_new_and_deleted_files(make_repo: MakeRepo) -> None:
         "app/embed.py",
         "app/new.py",
     ]
-    # Only the note that nothing was checked for vulnerabilities (no --vuln-db).
-    assert [f.rule_id for f in report.findings] == ["SC008"]
+    # The recommendation, and the note that nothing was checked for
+    # vulnerabilities (no --vuln-db).
+    assert [f.rule_id for f in report.findings] == ["AD001", "SC008"]
     # The deleted file's entry is dropped from the cache.
     entries = read_entries(root)
     assert sorted(entry["path"] for entry in entries.values()) == sorted(
@@ -315,8 +316,8 @@ def test_jobs_1_and_2_give_identical_json(
         ("svc0/broken.py", "parse-error"),
         ("svc1/binary.py", "binary"),
     ]
-    assert {f["rule_id"] for f in outputs[0]["findings"]} == {"AD110"}
-    assert len(outputs[0]["findings"]) == 20
+    assert {f["rule_id"] for f in outputs[0]["findings"]} == {"AD001", "AD110"}
+    assert len(outputs[0]["findings"]) == 21  # 20 AD110 and the recommendation
 
 
 def _age(root: Path, seconds: int) -> None:

@@ -110,7 +110,7 @@ def test_exit_codes(
 
 def test_severities_behind_the_exit_codes(make_repo: MakeRepo, scan_json: ScanJson) -> None:
     root = make_repo({"w.py": RETIRED, "n.py": LEGACY, "k.py": SECRET})
-    report = scan_json(root, expect_code=1)
+    report = scan_json(root, "--ignore", "AD001", expect_code=1)
     assert [(f["rule_id"], f["path"], f["line"], f["severity"]) for f in report["findings"]] == [
         ("SC007", "k.py", 1, "error"),
         ("AD110", "n.py", 4, "note"),
@@ -159,7 +159,7 @@ USAGE_CASES: dict[str, tuple[Any, str]] = {
     ),
     "vuln-db-missing": (lambda t, r: ["scan", str(r), "--vuln-db", str(t / "osv")], "--vuln-db"),
     "python-missing": (lambda t, r: ["scan", str(r), "--python", str(t / "py")], "--python"),
-    "explain-reserved": (lambda t, r: ["explain", "AD101"], "AD101"),
+    "explain-reserved": (lambda t, r: ["explain", "LC001"], "LC001"),
     "explain-unknown": (lambda t, r: ["explain", "NOPE"], "NOPE"),
 }
 
@@ -249,13 +249,21 @@ MIXED = {
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [
-        pytest.param((), [("SC007", "keys.py", 1), ("AD110", "app.py", 4)], id="all"),
+        pytest.param(
+            (), [("SC007", "keys.py", 1), ("AD001", "app.py", 4), ("AD110", "app.py", 4)], id="all"
+        ),
         pytest.param(("--select", "SC"), [("SC007", "keys.py", 1)], id="select-prefix-SC"),
         pytest.param(("--select", "sc007"), [("SC007", "keys.py", 1)], id="select-lowercase"),
         pytest.param(("--select", "AD1"), [("AD110", "app.py", 4)], id="select-prefix-AD1"),
-        pytest.param(("--ignore", "SC007"), [("AD110", "app.py", 4)], id="ignore-SC007"),
+        pytest.param(
+            ("--ignore", "SC007"), [("AD001", "app.py", 4), ("AD110", "app.py", 4)], id="ignore-SC007"
+        ),
         pytest.param(("--ignore", "AD"), [("SC007", "keys.py", 1)], id="ignore-prefix-AD"),
-        pytest.param(("--select", "SC,AD", "--ignore", "AD110"), [("SC007", "keys.py", 1)]),
+        pytest.param(
+            ("--select", "SC,AD", "--ignore", "AD110"),
+            [("SC007", "keys.py", 1), ("AD001", "app.py", 4)],
+        ),
+        pytest.param(("--select", "AD0"), [("AD001", "app.py", 4)], id="select-prefix-AD0"),
         pytest.param(("--select", "AD101"), [], id="select-reserved-rule"),
     ],
 )
@@ -269,12 +277,15 @@ def test_select_and_ignore(
 def test_pyproject_ignore_in_scanned_repo(make_repo: MakeRepo, scan_json: ScanJson) -> None:
     root = make_repo({**MIXED, "pyproject.toml": '[tool.ragfit]\nignore = ["SC007"]\n'})
     report = scan_json(root, expect_code=0)
-    assert findings(report) == [("AD110", "app.py", 4)]
+    assert findings(report) == [("AD001", "app.py", 4), ("AD110", "app.py", 4)]
 
 
 def test_ragfit_toml_select(make_repo: MakeRepo, scan_json: ScanJson) -> None:
     root = make_repo({**MIXED, "ragfit.toml": 'select = ["AD"]\n'})
-    assert findings(scan_json(root, expect_code=0)) == [("AD110", "app.py", 4)]
+    assert findings(scan_json(root, expect_code=0)) == [
+        ("AD001", "app.py", 4),
+        ("AD110", "app.py", 4),
+    ]
 
 
 def test_command_line_select_overrides_config(make_repo: MakeRepo, scan_json: ScanJson) -> None:
@@ -295,7 +306,11 @@ def test_per_path_ignores(make_repo: MakeRepo, scan_json: ScanJson) -> None:
         }
     )
     report = scan_json(root, expect_code=1)
-    assert findings(report) == [("SC007", "src/keys.py", 1), ("AD110", "src/new.py", 4)]
+    assert findings(report) == [
+        ("AD001", "legacy/old.py", 4),  # the recommendation is placed at the first call
+        ("SC007", "src/keys.py", 1),
+        ("AD110", "src/new.py", 4),
+    ]
     assert report["summary"]["suppressed"] == 2
 
 
@@ -332,7 +347,7 @@ def test_rule_specific_ignore_keeps_the_other_rule_on_the_same_line(
         }
     )
     report = scan_json(root, expect_code=1)
-    assert findings(report) == [("SC007", "a.py", 3), ("AD110", "b.py", 3)]
+    assert findings(report) == [("AD001", "a.py", 3), ("SC007", "a.py", 3), ("AD110", "b.py", 3)]
     assert report["summary"]["suppressed"] == 4
 
 
@@ -375,24 +390,25 @@ def test_baseline_written_then_applied(
     code, out, err = run_cli("scan", root, "--baseline", baseline, "--format", "json", "--no-cache")
     assert code == 0, err
     assert out == ""
-    assert err.startswith("ragfit: wrote a baseline of 2 findings to ")
+    assert err.startswith("ragfit: wrote a baseline of 3 findings to ")
     assert str(baseline) in err
     data = json.loads(baseline.read_text("utf-8"))
     assert data["kind"] == "baseline"
     assert sorted((f["rule_id"], f["path"], f["line"]) for f in data["findings"]) == [
+        ("AD001", "app.py", 4),
         ("AD110", "app.py", 4),
         ("SC007", "keys.py", 1),
     ]
     assert all(len(f["fingerprint"]) >= 16 for f in data["findings"])
     assert KEY not in baseline.read_text("utf-8")
 
-    # Second run: both findings are known; an unrelated edit above does not matter.
+    # Second run: all three findings are known; an unrelated edit above does not matter.
     (root / "keys.py").write_text(f'"""Keys."""\n\n\nOPENAI_KEY = "{KEY}"\n', "utf-8")
     code, out, err = run_cli("scan", root, "--baseline", baseline, "--format", "json", "--no-cache")
     report = json.loads(out)
     assert (code, err) == (0, "")
     assert report["findings"] == []
-    assert report["summary"]["baselined"] == 2
+    assert report["summary"]["baselined"] == 3
 
     # A new finding is reported; the baselined ones stay hidden.
     (root / "more.py").write_text(f'OTHER = "{KEY2}"\n', "utf-8")
@@ -400,7 +416,7 @@ def test_baseline_written_then_applied(
     report = json.loads(out)
     assert (code, err) == (1, "")
     assert findings(report) == [("SC007", "more.py", 1)]
-    assert report["summary"]["baselined"] == 2
+    assert report["summary"]["baselined"] == 3
     # The baseline file itself is never rewritten once it exists.
     assert json.loads(baseline.read_text("utf-8")) == data
 
@@ -428,7 +444,7 @@ def test_diff_base_reports_only_changed_files(git_repo: GitRepo, scan_json: Scan
     (root / "changed.py").write_text(f'X = 1\nTOKEN = "{KEY2}"\n', "utf-8")  # unstaged
     (root / "untracked.py").write_text(f'T = "{KEY}"\n', "utf-8")
     (root / "sub" / "app.py").write_text(RETIRED, "utf-8")
-    report = scan_json(root, "--diff-base", "HEAD", expect_code=1)
+    report = scan_json(root, "--diff-base", "HEAD", "--ignore", "AD001", expect_code=1)
     assert sorted(findings(report)) == [
         ("AD110", "sub/app.py", 4),
         ("SC007", "changed.py", 2),
@@ -541,7 +557,7 @@ def test_every_format(make_repo: MakeRepo, run_cli: RunCli) -> None:
     root = make_repo({"keys.py": SECRET, "app.py": RETIRED, "broken.py": "def f(:\n"})
     outputs = {}
     for fmt in ("json", "sarif", "markdown", "github", "terminal"):
-        code, out, err = run_cli("scan", root, "--format", fmt, "--no-cache")
+        code, out, err = run_cli("scan", root, "--format", fmt, "--no-cache", "--ignore", "AD001")
         assert (code, err) == (1, ""), fmt
         outputs[fmt] = out
 
@@ -579,7 +595,15 @@ def test_every_format(make_repo: MakeRepo, run_cli: RunCli) -> None:
 def test_sarif_category(make_repo: MakeRepo, run_cli: RunCli) -> None:
     root = make_repo({"app.py": CLEAN})
     code, out, _ = run_cli(
-        "scan", root, "--format", "sarif", "--no-cache", "--sarif-category", "ragfit/backend"
+        "scan",
+        root,
+        "--format",
+        "sarif",
+        "--no-cache",
+        "--ignore",
+        "AD001",
+        "--sarif-category",
+        "ragfit/backend",
     )
     assert code == 0
     run = json.loads(out)["runs"][0]

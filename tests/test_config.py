@@ -34,9 +34,11 @@ training-paths = "data/train.jsonl"
 "tests/**" = ["sc007", "AD"]
 "legacy/*.py" = "AD110"
 
-[tool.ragfit.pricing.openai."gpt-4o-mini"]
-input = 0.15
-output = 0.6
+[tool.ragfit.pricing]
+calls-per-month = 50000
+
+[tool.ragfit.pricing.fine-tune."gpt-4o-mini"]
+training-per-million = 2.5
 """
 
 
@@ -70,7 +72,10 @@ def test_every_value_parsed(make_repo: MakeRepo) -> None:
         "tests/**": ("SC007", "AD"),
         "legacy/*.py": ("AD110",),
     }
-    assert config.pricing == {"openai": {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}}
+    assert config.pricing == {
+        "calls-per-month": 50000,
+        "fine-tune": {"gpt-4o-mini": {"training-per-million": 2.5}},
+    }
 
 
 def test_fail_on_never_has_no_threshold(make_repo: MakeRepo) -> None:

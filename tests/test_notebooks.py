@@ -91,7 +91,7 @@ def test_fixture_call_sites(scan_json: ScanJson) -> None:
     assert sites(report) == EXPECTED
     assert report["inventory"]["providers"] == ["anthropic", "openai"]
     assert report["errors"] == []
-    assert report["findings"] == []
+    assert [f["rule_id"] for f in report["findings"]] == ["AD001"]
     assert report["summary"]["python_files"] == 2
     assert report["profile"]["current_approach"] == "rag"  # it embeds
 

@@ -78,11 +78,13 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.model import ScanError
+from auditor.model import DATASET_FORMATS as FORMATS
+from auditor.model import DATASET_SPLITS as SPLITS
+from auditor.model import Dataset, ScanError
 from auditor.scanners.text import LINE_BREAK
 
 __all__ = [
@@ -97,8 +99,6 @@ __all__ = [
     "sniff_dataset",
 ]
 
-FORMATS = ("chat", "prompt-completion", "alpaca", "sharegpt")
-SPLITS = ("train", "validation", "eval")
 
 SAMPLE_ANSWERS = 2000
 SAMPLE_CHARS = 4000
@@ -118,103 +118,6 @@ _SHAREGPT_ANSWERS = frozenset({"gpt", "assistant", "model", "chatgpt", "bard", "
 
 
 # --- the fact ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """One fine-tuning dataset file: its format, size and what its answers look like.
-
-    ``line`` is the 1-based line of the first example; ``invalid_lines`` counts
-    JSONL lines (records, in a JSON list) that are not JSON or not of
-    ``format``. Token counts are estimates (``approx_tokens``); the two shares
-    are in [0, 1], rounded to 4 places, and come from a sample (see the module
-    docstring). ``split`` is ``train``, ``validation`` or ``eval``: evaluation
-    sets are not training data.
-    """
-
-    path: str
-    line: int
-    format: str
-    examples: int
-    approx_tokens: int
-    invalid_lines: int
-    answer_tokens_avg: int
-    system_tokens_avg: int
-    template_share: float
-    fact_share: float
-    split: str = "train"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "format": self.format,
-            "examples": self.examples,
-            "approx_tokens": self.approx_tokens,
-            "invalid_lines": self.invalid_lines,
-            "answer_tokens_avg": self.answer_tokens_avg,
-            "system_tokens_avg": self.system_tokens_avg,
-            "template_share": self.template_share,
-            "fact_share": self.fact_share,
-            "split": self.split,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Dataset:
-        """The inverse of ``to_dict``; ``TypeError``/``ValueError`` on a bad entry
-        (cached facts are input)."""
-        if not isinstance(data, Mapping):
-            raise TypeError("Dataset: not a mapping")
-        unknown = set(data) - set(_FIELDS)
-        if unknown:
-            raise TypeError(f"Dataset: unknown field {sorted(unknown)[0]!r}")
-        for name, kind in _FIELDS.items():
-            if name not in data:
-                if name == "split":
-                    continue
-                raise TypeError(f"Dataset.{name}: missing")
-            value = data[name]
-            if isinstance(value, bool) or not isinstance(value, kind):
-                raise TypeError(f"Dataset.{name}: wrong type")
-        for name, kind in _FIELDS.items():
-            if kind is int and data[name] < 0:
-                raise ValueError(f"Dataset.{name}: negative")
-        for name in ("template_share", "fact_share"):
-            if not 0.0 <= data[name] <= 1.0:
-                raise ValueError(f"Dataset.{name}: not in [0, 1]")
-        if data["format"] not in FORMATS:
-            raise ValueError(f"Dataset.format: unknown {data['format']!r}")
-        split = data.get("split", "train")
-        if split not in SPLITS:
-            raise ValueError(f"Dataset.split: unknown {split!r}")
-        return cls(
-            path=data["path"],
-            line=data["line"],
-            format=data["format"],
-            examples=data["examples"],
-            approx_tokens=data["approx_tokens"],
-            invalid_lines=data["invalid_lines"],
-            answer_tokens_avg=data["answer_tokens_avg"],
-            system_tokens_avg=data["system_tokens_avg"],
-            template_share=float(data["template_share"]),
-            fact_share=float(data["fact_share"]),
-            split=split,
-        )
-
-
-_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "path": str,
-    "line": int,
-    "format": str,
-    "examples": int,
-    "approx_tokens": int,
-    "invalid_lines": int,
-    "answer_tokens_avg": int,
-    "system_tokens_avg": int,
-    "template_share": (int, float),
-    "fact_share": (int, float),
-    "split": str,
-}
 
 
 def approx_tokens(text: str) -> int:

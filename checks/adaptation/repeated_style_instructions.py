@@ -85,7 +85,7 @@ class RepeatedStyleInstructions(Rule):
     )
     tags = ("llm", "cost")
     valid = (Example({"bot.py": _bot(("You are a helpful assistant.",))}),)
-    invalid = (Example({"bot.py": _bot(_VOICE * 2)}, expect=("bot.py:4",)),)
+    invalid = (Example({"bot.py": _bot(_VOICE * 3)}, expect=("bot.py:4",)),)
 
     def check(self, facts: RepoFacts) -> Iterator[Finding]:
         analysis = facts.analysis

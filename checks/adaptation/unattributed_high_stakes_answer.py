@@ -28,12 +28,15 @@ _CITED = _LEGAL.replace('contract law."', 'contract law. Cite the source of ever
 class UnattributedHighStakesAnswer(Rule):
     """
     ## What it does
-    In a high-stakes domain (legal, medical, clinical, financial, regulatory,
-    safety: from the README, package metadata and prompts, or `high-stakes =
-    true` in the configuration), flags the calls that answer without sources:
-    a fine-tuned model answering alone, or retrieval whose sources are
-    dropped before the answer (no `return_source_documents`, no
-    `source_nodes`, no `metadata["source"]`, no request for citations).
+    Flags the calls that answer without sources in a high-stakes domain: a
+    fine-tuned model answering alone, or retrieval whose sources are dropped
+    before the answer.
+
+    The domain (legal, medical, clinical, financial, regulatory, safety) comes
+    from the README, package metadata and prompts, or from `high-stakes =
+    true` in the configuration. Sources count as kept when the code asks for
+    `return_source_documents`, reads `source_nodes` or `metadata["source"]`,
+    returns `sources`/`citations`, or a prompt asks for citations.
 
     ## Why is this bad?
     A wrong answer about a contract, a dose or a tax rule does harm, and a
