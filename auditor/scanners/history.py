@@ -290,7 +290,7 @@ def _read(root: Path, moment: datetime, stamp: str, days: int, timeout: float) -
         return GitHistory(log.status, log.detail, stamp, days)
     if log.returncode != 0:
         status, detail = _failure(log.stderr)
-        if "does not have any commits" in detail or "bad default revision" in detail:
+        if "does not have any commits" in detail or "revision 'HEAD'" in detail:
             detail = "the repository has no commits yet"
         return GitHistory("error" if status == "ok" else status, detail, stamp, days)
     parsed, future = _parse_log(log.stdout, since, now_ts)
@@ -337,12 +337,11 @@ def _parse_log(data: bytes, since: int, now: int) -> tuple[_Log, int]:
             current = len(times)
             times.append(when)
             continue
-        if first_file and token.startswith(b"\n"):
-            token = token[1:]
+        raw = token[1:] if first_file and token.startswith(b"\n") else token
         first_file = False
-        if current < 0 or not token:
+        if current < 0 or not raw:
             continue
-        name = token.decode("utf-8", "surrogateescape")
+        name = raw.decode("utf-8", "surrogateescape")
         entry = files.setdefault(name, [])
         if not entry or entry[-1] != current:
             entry.append(current)
