@@ -293,7 +293,7 @@ _SETUP = re.compile(
     r"(?:sudo\s+)?(?:pip[0-9.]*|python[0-9.]* -m pip|uv (?:pip|sync|venv)|poetry install|"
     r"npm (?:ci|install)|yarn install|pnpm install|apt(?:-get)?|echo|printf|cd|export|set|"
     r"source|\.|git|mkdir|ls|cat|rm|cp|mv|chmod|chown|touch|sleep|if|then|else|elif|fi|"
-    r"for|while|do|done|case|esac|exit|true|false|test|\[|\]|\}|\{)(?:\s|\Z)"
+    r"for|while|do|done|case|esac|exit|true|false|test|tee|grep|head|tail|\[|\]|\}|\{)(?:\s|\Z)"
 )
 
 
@@ -552,6 +552,14 @@ def _cron_kind(path: str) -> str | None:
     return None
 
 
+def _cron_like(field: str) -> bool:
+    """A crontab field: digits, ``*``, ``?``, ``,-/`` and month or day names."""
+    if not _CRON_CHARS.match(field):
+        return False
+    names = re.findall(r"[A-Za-z]+", field)
+    return all(n.lower() in _MONTH_NAMES or n.lower() in _DAY_NAMES for n in names)
+
+
 def _crontab(path: str, text: str) -> Result:
     found: list[Schedule] = []
     lower = path.lower()
@@ -568,7 +576,7 @@ def _crontab(path: str, text: str) -> Result:
                 continue
         else:
             parts = line.split(None, 5)
-            if len(parts) < 6 or not all(_CRON_CHARS.match(p) for p in parts[:5]):
+            if len(parts) < 6 or not all(_cron_like(p) for p in parts[:5]):
                 continue
             cron = " ".join(parts[:5])
             period = cron_period_days(cron)
@@ -584,7 +592,7 @@ def _crontab(path: str, text: str) -> Result:
 
 def _periodic_script(path: str, text: str) -> Result:
     parts = path.split("/")
-    period = _PERIODIC_DIRS.get(parts[-2].lower())
+    period = _round(_PERIODIC_DIRS[parts[-2].lower()])
     names = [parts[-1], *_commands(text, fallback=False)]
     return [_schedule((path, 1, "cron-file"), (None, period), [path], names)], []
 
@@ -673,8 +681,8 @@ def _calendar_days(text: str) -> float | None:
         ):
             names = re.split(r"(\.\.|,|-)", word)
             weekdays = "".join(n[:3].lower() if n[:3].lower() in _DAY_NAMES else n for n in names)
-        elif "/" in word:  # a time zone
-            continue
+        elif word is words[-1] and re.fullmatch(r"[A-Za-z][\w/+-]*", word):
+            continue  # a time zone
         else:
             return None
     date_parts = date.split("-")
