@@ -287,14 +287,22 @@ _SCRIPT = re.compile(r"[\w./~-]*[\w-]\.(?:py|sh|bash|ipynb|js|mjs|ts|rb|pl|R)\Z"
 _TARGET_RUN = re.compile(
     r"\b(make|just|npm run|pnpm run|yarn run|invoke|nox -s|tox -e)\s+([\w:.-]+)"
 )
+_COMMENT = re.compile(r"\s+#.*\Z")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENTS = re.compile(r"\A(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)+(?=\S)")
+_COMPLEX_ASSIGNMENT = re.compile(r"(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=[\"'`$(]")
+_TOOL_MODULES = frozenset({"pip", "ensurepip", "venv", "virtualenv", "pipx"})
 _SEGMENTS = re.compile(r"&&|\|\||;|\|")
 _REDIRECT = re.compile(r"\s*(?:[0-9]?>>?|<)\s*(?:&[0-9]|\S+)")
+# Setup and shell plumbing: not what a scheduled job is for.
 _SETUP = re.compile(
     r"(?:sudo\s+)?(?:pip[0-9.]*|python[0-9.]* -m pip|uv (?:pip|sync|venv)|poetry install|"
     r"npm (?:ci|install)|yarn install|pnpm install|apt(?:-get)?|echo|printf|cd|export|set|"
     r"source|\.|git|mkdir|ls|cat|rm|cp|mv|chmod|chown|touch|sleep|if|then|else|elif|fi|"
-    r"for|while|do|done|case|esac|exit|true|false|test|tee|grep|head|tail|\[|\]|\}|\{)(?:\s|\Z)"
+    r"for|while|do|done|case|esac|exit|true|false|test|tee|grep|head|tail|wc|sed|awk)(?:\s|\Z)"
 )
+# A program name (not shell syntax such as ``$(``, ``}}``, ``)``).
+_PROGRAM = re.compile(r"[\w./~][\w./~:+-]*")
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -307,26 +315,33 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 
 def _commands(script: str, fallback: bool) -> list[str]:
     """What a shell snippet runs: ``python -m`` modules, script paths, make
-    targets; with ``fallback``, any other command (setup commands left out)."""
+    targets; with ``fallback``, any other plain command (setup commands, shell
+    syntax and variable assignments left out)."""
     found: list[str] = []
     for raw in script.replace("\\\n", " ").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
+        line = _COMMENT.sub("", raw).strip()
+        if not line or line.startswith("#") or _COMPLEX_ASSIGNMENT.match(line):
             continue
         for segment in _SEGMENTS.split(line):
-            command = " ".join(_REDIRECT.sub(" ", segment).split())
-            if not command:
+            command = _ASSIGNMENTS.sub("", " ".join(_REDIRECT.sub(" ", segment).split()))
+            if not command or _ASSIGNMENT.match(command):
                 continue
-            hits = [f"python -m {m}" for m in _MODULE_RUN.findall(command)]
+            modules = _MODULE_RUN.findall(command)
+            hits = [f"python -m {m}" for m in modules if m.split(".")[0] not in _TOOL_MODULES]
             hits += [f"{a} {b}" for a, b in _TARGET_RUN.findall(command)]
-            if not hits:
+            if not hits and not modules:
                 for word in command.split():
                     token = word.strip("\"'")
                     if _SCRIPT.match(token) and not token.startswith("-"):
                         hits.append(token[2:] if token.startswith("./") else token)
             if hits:
                 found.extend(hits)
-            elif fallback and not _SETUP.match(command):
+            elif (
+                fallback
+                and not modules
+                and _PROGRAM.fullmatch(command.split()[0])
+                and not _SETUP.match(command)
+            ):
                 found.append(command[:120])
     return found
 
