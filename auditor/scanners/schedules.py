@@ -138,18 +138,20 @@ _Timing = tuple["str | None", "float | None"]
 # --- purpose -----------------------------------------------------------------------
 
 _RETRAIN_STEMS = ("train", "retrain", "finetun", "fine-tun")
-_INGEST_STEMS = (
-    "ingest",
-    "index",
-    "reindex",
-    "embed",
-    "crawl",
-    "scrap",
-    "sync",
-    "refresh",
-    "upsert",
-    "vectoriz",
-    "vectoris",
+_INGEST_STEMS = tuple(
+    [
+        "ingest",
+        "index",
+        "reindex",
+        "embed",
+        "crawl",
+        "scrap",
+        "sync",
+        "refresh",
+        "upsert",
+        "vectoriz",
+        "vectoris",
+    ]
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -526,21 +528,23 @@ _PERIODIC_DIRS = {
     "weekly": 7.0,
     "monthly": _MONTH,
 }
-_NOT_CRONTAB = (
-    ".py",
-    ".md",
-    ".rst",
-    ".js",
-    ".ts",
-    ".go",
-    ".rs",
-    ".java",
-    ".json",
-    ".yml",
-    ".yaml",
-    ".toml",
-    ".html",
-    ".ipynb",
+_NOT_CRONTAB = tuple(
+    [
+        ".py",
+        ".md",
+        ".rst",
+        ".js",
+        ".ts",
+        ".go",
+        ".rs",
+        ".java",
+        ".json",
+        ".yml",
+        ".yaml",
+        ".toml",
+        ".html",
+        ".ipynb",
+    ]
 )
 
 
@@ -616,30 +620,17 @@ def _periodic_script(path: str, text: str) -> Result:
 
 _SPAN = re.compile(r"([0-9.]+)\s*([a-z]*)")
 _SPAN_UNITS = {
-    "": 1,
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "seconds": 1,
-    "m": 60,
-    "min": 60,
-    "minute": 60,
-    "minutes": 60,
-    "h": 3600,
-    "hr": 3600,
-    "hour": 3600,
-    "hours": 3600,
-    "d": 86400,
-    "day": 86400,
-    "days": 86400,
-    "w": 604800,
-    "week": 604800,
-    "weeks": 604800,
-    "month": 86400 * _MONTH,
-    "months": 86400 * _MONTH,
-    "y": 86400 * 365.25,
-    "year": 86400 * 365.25,
-    "years": 86400 * 365.25,
+    unit: seconds
+    for units, seconds in (
+        (" s sec second seconds", 1.0),
+        ("m min minute minutes", 60.0),
+        ("h hr hour hours", 3600.0),
+        ("d day days", 86400.0),
+        ("w week weeks", 604800.0),
+        ("month months", 86400 * _MONTH),
+        ("y year years", 86400 * 365.25),
+    )
+    for unit in units.split(" ")
 }
 _CALENDAR_WORDS = {
     "minutely": 1 / 1440,
@@ -765,23 +756,15 @@ _INTERVAL_UNITS = {
 }
 _TIMEDELTA_POSITIONAL = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours")
 _EVERY_UNITS = {
-    "second": 1 / 86400,
-    "seconds": 1 / 86400,
-    "minute": 1 / 1440,
-    "minutes": 1 / 1440,
-    "hour": 1 / 24,
-    "hours": 1 / 24,
-    "day": 1.0,
-    "days": 1.0,
-    "week": 7.0,
-    "weeks": 7.0,
-    "monday": 7.0,
-    "tuesday": 7.0,
-    "wednesday": 7.0,
-    "thursday": 7.0,
-    "friday": 7.0,
-    "saturday": 7.0,
-    "sunday": 7.0,
+    unit: days
+    for units, days in (
+        ("second seconds", 1 / 86400),
+        ("minute minutes", 1 / 1440),
+        ("hour hours", 1 / 24),
+        ("day days", 1.0),
+        ("week weeks monday tuesday wednesday thursday friday saturday sunday", 7.0),
+    )
+    for unit in units.split()
 }
 _AIRFLOW_KEYWORDS = ("schedule", "schedule_interval", "timetable")
 _NOT_SCHEDULED = ("@once", "@continuous", "none")
