@@ -138,20 +138,18 @@ _Timing = tuple["str | None", "float | None"]
 # --- purpose -----------------------------------------------------------------------
 
 _RETRAIN_STEMS = ("train", "retrain", "finetun", "fine-tun")
-_INGEST_STEMS = tuple(
-    [
-        "ingest",
-        "index",
-        "reindex",
-        "embed",
-        "crawl",
-        "scrap",
-        "sync",
-        "refresh",
-        "upsert",
-        "vectoriz",
-        "vectoris",
-    ]
+_INGEST_STEMS = (
+    "ingest",
+    "index",
+    "reindex",
+    "embed",
+    "crawl",
+    "scrap",
+    "sync",
+    "refresh",
+    "upsert",
+    "vectoriz",
+    "vectoris",
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -528,23 +526,21 @@ _PERIODIC_DIRS = {
     "weekly": 7.0,
     "monthly": _MONTH,
 }
-_NOT_CRONTAB = tuple(
-    [
-        ".py",
-        ".md",
-        ".rst",
-        ".js",
-        ".ts",
-        ".go",
-        ".rs",
-        ".java",
-        ".json",
-        ".yml",
-        ".yaml",
-        ".toml",
-        ".html",
-        ".ipynb",
-    ]
+_NOT_CRONTAB = (
+    ".py",
+    ".md",
+    ".rst",
+    ".js",
+    ".ts",
+    ".go",
+    ".rs",
+    ".java",
+    ".json",
+    ".yml",
+    ".yaml",
+    ".toml",
+    ".html",
+    ".ipynb",
 )
 
 
