@@ -20,11 +20,12 @@ from auditor.knowledge import SdkTable, sdk_table
 from auditor.model import DataRef, Dataset, FileFacts, ManifestFacts, PythonFacts, ScanError
 from auditor.scanners.data import is_dataset_candidate, sniff_dataset
 from auditor.scanners.datarefs import find_data_refs
+from auditor.scanners.schedules import find_schedules
 from auditor.scanners.text import find_secrets, find_suppressions
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "4"
+ANALYSIS_VERSION = "5"
 BINARY_SNIFF = 8192
 
 
@@ -145,6 +146,8 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     elif kind == "notebook":
         code = _notebook_syntax_only(path, text)
     manifest = parse_manifest(kind, path, text) if kind in MANIFEST_KINDS else ManifestFacts()
+    schedules, schedule_errors = find_schedules(path, text)
+    manifest.errors.extend(schedule_errors)
     datasets: list[Dataset] = []
     if kind == "dataset":
         found, problems = sniff_dataset(path, text)
@@ -164,6 +167,7 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         includes=tuple(manifest.includes),
         data_refs=tuple(refs),
         datasets=tuple(datasets),
+        schedules=tuple(schedules),
     )
 
 

@@ -461,8 +461,15 @@ _DATASET_FIELDS: dict[str, type | tuple[type, ...]] = {
 
 @dataclass(frozen=True)
 class Schedule:
-    """A job that runs on a schedule (see :mod:`auditor.scanners.schedules`).
-    ``purpose``: ``retrain``, ``ingest`` or ``other``."""
+    """One scheduled job.
+
+    ``line``: 1-based line of the timing (the ``cron:`` entry, ``schedule:`` key,
+    crontab line, ``OnCalendar=`` line, or the Python expression or keyword that
+    sets it). ``cron``: the expression as written (for a systemd timer, the
+    ``OnCalendar`` value), ``None`` when the timing is not written as one.
+    ``period_days``: the approximate mean interval, ``None`` when unreadable.
+    ``runs``: scripts, commands, task or function names it runs, when visible.
+    """
 
     path: str
     line: int
@@ -472,22 +479,49 @@ class Schedule:
     runs: tuple[str, ...]
     purpose: str
 
-    def to_dict(self) -> JSON:
-        data = dict(vars(self))
-        data["runs"] = list(self.runs)
-        return data
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "kind": self.kind,
+            "cron": self.cron,
+            "period_days": self.period_days,
+            "runs": list(self.runs),
+            "purpose": self.purpose,
+        }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Schedule:
-        fields = dict(data)
-        fields["runs"] = tuple(fields.get("runs", ()))
-        period = fields.get("period_days")
-        if isinstance(period, int) and not isinstance(period, bool):
-            fields["period_days"] = float(period)
-        elif period is not None and not isinstance(period, float):
+    def from_dict(cls, data: Any) -> Schedule:
+        """Build from ``to_dict`` output; ``TypeError`` on anything else (a cache
+        file is input)."""
+        if not isinstance(data, Mapping):
+            raise TypeError("Schedule: not a mapping")
+        path, line, kind = data.get("path"), data.get("line"), data.get("kind")
+        cron, period = data.get("cron"), data.get("period_days")
+        runs, purpose = data.get("runs"), data.get("purpose")
+        if not isinstance(path, str) or not isinstance(kind, str):
+            raise TypeError("Schedule.path/kind: wrong type")
+        if not isinstance(purpose, str):
+            raise TypeError("Schedule.purpose: wrong type")
+        if not isinstance(line, int) or isinstance(line, bool):
+            raise TypeError("Schedule.line: wrong type")
+        if cron is not None and not isinstance(cron, str):
+            raise TypeError("Schedule.cron: wrong type")
+        if period is not None and (
+            not isinstance(period, (int, float)) or isinstance(period, bool)
+        ):
             raise TypeError("Schedule.period_days: wrong type")
-        built: Schedule = _build(cls, fields)
-        return built
+        if not isinstance(runs, (list, tuple)) or not all(isinstance(r, str) for r in runs):
+            raise TypeError("Schedule.runs: wrong type")
+        return cls(
+            path=path,
+            line=line,
+            kind=kind,
+            cron=cron,
+            period_days=None if period is None else float(period),
+            runs=tuple(runs),
+            purpose=purpose,
+        )
 
 
 @dataclass(frozen=True)

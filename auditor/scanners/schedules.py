@@ -30,13 +30,11 @@ import itertools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from auditor.model import ScanError
+from auditor.model import ScanError, Schedule
 
 __all__ = [
     "KINDS",
@@ -63,71 +61,6 @@ MAX_RUNS = 20
 _MONTH = 365.25 / 12
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """One scheduled job.
-
-    ``line``: 1-based line of the timing (the ``cron:`` entry, ``schedule:`` key,
-    crontab line, ``OnCalendar=`` line, or the Python expression or keyword that
-    sets it). ``cron``: the expression as written (for a systemd timer, the
-    ``OnCalendar`` value), ``None`` when the timing is not written as one.
-    ``period_days``: the approximate mean interval, ``None`` when unreadable.
-    ``runs``: scripts, commands, task or function names it runs, when visible.
-    """
-
-    path: str
-    line: int
-    kind: str
-    cron: str | None
-    period_days: float | None
-    runs: tuple[str, ...]
-    purpose: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "kind": self.kind,
-            "cron": self.cron,
-            "period_days": self.period_days,
-            "runs": list(self.runs),
-            "purpose": self.purpose,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Schedule:
-        """Build from ``to_dict`` output; ``TypeError`` on anything else (a cache
-        file is input)."""
-        if not isinstance(data, Mapping):
-            raise TypeError("Schedule: not a mapping")
-        path, line, kind = data.get("path"), data.get("line"), data.get("kind")
-        cron, period = data.get("cron"), data.get("period_days")
-        runs, purpose = data.get("runs"), data.get("purpose")
-        if not isinstance(path, str) or not isinstance(kind, str):
-            raise TypeError("Schedule.path/kind: wrong type")
-        if not isinstance(purpose, str):
-            raise TypeError("Schedule.purpose: wrong type")
-        if not isinstance(line, int) or isinstance(line, bool):
-            raise TypeError("Schedule.line: wrong type")
-        if cron is not None and not isinstance(cron, str):
-            raise TypeError("Schedule.cron: wrong type")
-        if period is not None and (
-            not isinstance(period, (int, float)) or isinstance(period, bool)
-        ):
-            raise TypeError("Schedule.period_days: wrong type")
-        if not isinstance(runs, (list, tuple)) or not all(isinstance(r, str) for r in runs):
-            raise TypeError("Schedule.runs: wrong type")
-        return cls(
-            path=path,
-            line=line,
-            kind=kind,
-            cron=cron,
-            period_days=None if period is None else float(period),
-            runs=tuple(runs),
-            purpose=purpose,
-        )
 
 
 Result = tuple[list[Schedule], list[ScanError]]
