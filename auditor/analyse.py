@@ -19,13 +19,13 @@ from collections.abc import Iterator
 from auditor.knowledge import SdkTable, sdk_table
 from auditor.model import DataRef, Dataset, FileFacts, ManifestFacts, PythonFacts, ScanError
 from auditor.scanners.data import is_dataset_candidate, sniff_dataset
-from auditor.scanners.datarefs import find_data_refs
+from auditor.scanners.datarefs import find_data_refs, find_prompt_constants
 from auditor.scanners.schedules import find_schedules
 from auditor.scanners.text import find_secrets, find_suppressions
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "5"
+ANALYSIS_VERSION = "6"
 BINARY_SNIFF = 8192
 
 
@@ -244,6 +244,8 @@ def _python(
             scan_source(path, text, table=table, tree=tree) if llm_file else scan_source(path, text)
         )
     refs = find_data_refs(path, tree, llm_file=llm_file) if tree is not None else []
+    if tree is not None and not llm_file:
+        code.prompts.extend(find_prompt_constants(path, tree))
     return code, refs
 
 

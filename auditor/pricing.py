@@ -206,6 +206,10 @@ def estimate(pricing: Pricing, inputs: CostInputs) -> dict[str, Any]:
     emb = pricing.entry("embedding", emb_name)
     store_name = pricing.pick("vector-store", inputs.stores, "vector-store")
     store = pricing.entry("vector-store", store_name)
+    if not inputs.stores:
+        assumptions.append(
+            f"no vector store in the code: priced as {store_name} ({store.get('note', '')})"
+        )
     change = inputs.monthly_change
     if change is None:
         change = float(pricing.assumption("monthly-change-if-unknown"))

@@ -387,7 +387,13 @@ def infer(facts: RepoFacts) -> Analysis:
         training_tokens = sum(d.approx_tokens for d in train_only) + sum(
             approx_file_tokens(f, sizes[f]) for f in extra
         )
-    kn_refs = knowledge_refs(refs, llm_files, training_files)
+    # Documents that training data is generated from are knowledge too.
+    writers = {
+        r.path
+        for r in refs
+        if r.role == "write" and (is_dataset_path(r.target) or r.target in training_files)
+    }
+    kn_refs = knowledge_refs(refs, llm_files | writers, training_files)
     body = corpus(kn_refs, sizes, configured=config.knowledge_paths, exclude=training_files)
     uses_llm = uses_llm or bool(training)
 
@@ -668,9 +674,11 @@ TRAINING = ("fine-tune", "training")
 
 def anchor(facts: RepoFacts, *capabilities: str) -> CallSite | None:
     """The first call site with one of ``capabilities`` (in that order of
-    preference): where a finding about the whole repository is reported."""
+    preference): where a finding about the whole repository is reported. A
+    fine-tuning job is preferred to the upload of its file."""
     for capability in capabilities:
-        for site in facts.call_sites:
-            if site.capability == capability:
-                return site
+        sites = [s for s in facts.call_sites if s.capability == capability]
+        jobs = [s for s in sites if not s.api.endswith("files.create")]
+        if jobs or sites:
+            return (jobs or sites)[0]
     return None

@@ -34,9 +34,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from auditor.model import DataRef
+from auditor.model import DataRef, Prompt
 
-__all__ = ["find_data_refs"]
+__all__ = ["find_data_refs", "find_prompt_constants"]
 
 MAX_REFS = 200
 
@@ -623,3 +623,81 @@ def find_data_refs(path: str, tree: ast.Module, *, llm_file: bool) -> list[DataR
     except RecursionError:
         return []
     return sorted(visitor.refs, key=lambda r: (r.line, r.role, r.target))
+
+
+# -- prompt constants in modules that call no model (a prompts.py library)
+
+_PROMPT_NAME = re.compile(
+    r"PROMPT|SYSTEM|INSTRUCTION|GUIDE|PERSONA|VOICE|STYLE|RULES|TEMPLATE|PREAMBLE|EXAMPLES|SHOTS",
+    re.IGNORECASE,
+)
+_SYSTEM_NAME = re.compile(r"SYSTEM|INSTRUCTION|GUIDE|PERSONA|VOICE|STYLE|RULES|PREAMBLE", re.I)
+_ROLES = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "ai": "assistant",
+    "model": "assistant",
+}
+
+
+def _literal_text(node: ast.expr) -> str | None:
+    """A string constant, an implicit concatenation, ``dedent("...")`` or ``"..".strip()``."""
+    text = _string(node)
+    if text is not None:
+        return text
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        return "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+    if isinstance(node, ast.Call) and _call_name(node.func) in {"dedent", "cleandoc", "strip"}:
+        inner = node.args[0] if node.args else _receiver(node.func)
+        if inner is not None:
+            import inspect
+            import textwrap
+
+            text = _literal_text(inner)
+            if text is None:
+                return None
+            name = _call_name(node.func)
+            if name == "dedent":
+                return textwrap.dedent(text)
+            return inspect.cleandoc(text) if name == "cleandoc" else text.strip()
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal_text(node.left), _literal_text(node.right)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def find_prompt_constants(path: str, tree: ast.Module) -> list[Prompt]:
+    """Module-level prompt constants (``SYSTEM_PROMPT = "..."``) and message
+    lists (``EXAMPLES = [{"role": "assistant", "content": "..."}]``) of a
+    file that calls no model itself: prompt libraries imported elsewhere."""
+    found: list[Prompt] = []
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if not isinstance(target, ast.Name) or not _PROMPT_NAME.search(target.id):
+            continue
+        text = _literal_text(value)
+        if text is not None and text.strip():
+            role = "system" if _SYSTEM_NAME.search(target.id) else "template"
+            found.append(Prompt(path, value.lineno, role, text))
+            continue
+        if isinstance(value, (ast.List, ast.Tuple)):
+            for element in value.elts:
+                if not isinstance(element, ast.Dict):
+                    continue
+                fields = {
+                    _string(k): v for k, v in zip(element.keys, element.values, strict=True) if k
+                }
+                role = _ROLES.get(_string(fields.get("role")) or "", "")
+                content = fields.get("content")
+                text = _literal_text(content) if content is not None else None
+                if role and text and content is not None:
+                    found.append(Prompt(path, content.lineno, role, text))
+    return found
