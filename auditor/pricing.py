@@ -187,7 +187,8 @@ def estimate(pricing: Pricing, inputs: CostInputs) -> dict[str, Any]:
     runs = max(1, inputs.runs_per_year)
     assumptions.append(
         f"fine-tuning {ft_name}, {epochs} epochs, {runs} run{'s' if runs != 1 else ''} a year "
-        "(one per observed change of the training data or knowledge)"
+        "(one per observed change of the training data or knowledge: fine-tuned knowledge "
+        "goes stale at the next change)"
     )
     fine_tune = {
         "base_model": ft_name,

@@ -62,7 +62,7 @@ SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")
 DOMAINS: dict[str, re.Pattern[str]] = {
     "legal": re.compile(
         r"\b(?:legal|lawyers?|law ?firms?|attorneys?|paralegal|contracts?|statutes?|"
-        r"litigation|court|case law|clauses?|jurisdictions?|legislation)\b",
+        r"litigation|courts?|case law|jurisdictions?|legislation)\b",
         re.IGNORECASE,
     ),
     "medical": re.compile(
@@ -417,8 +417,8 @@ def infer(facts: RepoFacts) -> Analysis:
     if history.status == "ok":
         for label, paths, anchor_ev in tracked:
             churn = history.churn(list(paths))
-            if churn is None:
-                continue
+            if churn is None or churn.last_change is None:
+                continue  # never committed: nothing measured
             measured = True
             shown = ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")
             last = f", last {churn.last_change}" if churn.last_change else ""
@@ -437,7 +437,7 @@ def infer(facts: RepoFacts) -> Analysis:
     retrain: list[Schedule] = []
     for schedule in facts.schedules:
         what = ", ".join(schedule.runs[:2]) or schedule.kind
-        every = f"every {schedule.period_days:g} days" if schedule.period_days else "on a schedule"
+        every = _every(schedule.period_days)
         if schedule.purpose in {"ingest", "retrain"}:
             change.add(
                 _period_weight(schedule.period_days),
@@ -576,7 +576,8 @@ def infer(facts: RepoFacts) -> Analysis:
             0.3,
             ev.path,
             ev.line,
-            f"knowledge corpus: {len(body.files)} files, ~{body.approx_tokens} tokens",
+            f"knowledge corpus: {len(body.files)} file{'s' if len(body.files) != 1 else ''}, "
+            f"~{body.approx_tokens} tokens",
         )
     need = Question(
         need_level(knowledge.score, behavior.score),
@@ -682,3 +683,12 @@ def anchor(facts: RepoFacts, *capabilities: str) -> CallSite | None:
         if jobs or sites:
             return (jobs or sites)[0]
     return None
+
+
+def _every(period: float | None) -> str:
+    if period is None:
+        return "on a schedule"
+    for days, word in ((1 / 24, "hourly"), (1, "daily"), (7, "weekly")):
+        if abs(period - days) < days * 0.05:
+            return word
+    return f"every {period:.3g} days" if period >= 1 else f"every {period * 24:.3g} hours"
