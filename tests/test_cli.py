@@ -256,7 +256,9 @@ MIXED = {
         pytest.param(("--select", "sc007"), [("SC007", "keys.py", 1)], id="select-lowercase"),
         pytest.param(("--select", "AD1"), [("AD110", "app.py", 4)], id="select-prefix-AD1"),
         pytest.param(
-            ("--ignore", "SC007"), [("AD001", "app.py", 4), ("AD110", "app.py", 4)], id="ignore-SC007"
+            ("--ignore", "SC007"),
+            [("AD001", "app.py", 4), ("AD110", "app.py", 4)],
+            id="ignore-SC007",
         ),
         pytest.param(("--ignore", "AD"), [("SC007", "keys.py", 1)], id="ignore-prefix-AD"),
         pytest.param(
