@@ -85,7 +85,7 @@ DOMAINS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
-STAKES_HITS = 2  # hits outside prompts needed to call a domain
+STAKES_HITS = 2  # lines naming a domain needed to call it (one mention may be a deflection)
 
 UPSERT_METHODS = frozenset(
     {
@@ -275,11 +275,7 @@ def stakes_question(
     override: bool | None,
     override_evidence: Evidence | None,
 ) -> Question:
-    domains = sorted(
-        d
-        for d, items in hits.items()
-        if any(in_prompt for _, in_prompt in items) or len(items) >= STAKES_HITS
-    )
+    domains = sorted(d for d, items in hits.items() if len(items) >= STAKES_HITS)
     evidence = tuple(ev for d in domains for ev, _ in hits[d][:3])
     if override is not None:
         level = "high" if override else "normal"

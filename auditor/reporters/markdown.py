@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from auditor.model import Finding, Report, Severity
+from auditor.reporters.verdict import verdict
 from auditor.scanners.text import LINE_BREAK
 
 MAX_CALL_SITES = 50
@@ -70,6 +71,22 @@ def _inventory(report: Report) -> list[str]:
     return [*out, ""]
 
 
+def _verdict(report: Report) -> list[str]:
+    found = verdict(report)
+    if found is None:
+        return []
+    out = [f"### Verdict: {_cell(found.title)}", "", _cell(found.summary), ""]
+    out += ["| Question | Answer | Leans | Evidence |", "| --- | --- | --- | --- |"]
+    for row in found.questions:
+        out.append("| " + " | ".join(_cell(cell) for cell in row) + " |")
+    out += ["", "| Approach | One-off | A month | A year |", "| --- | ---: | ---: | ---: |"]
+    for row in found.costs:
+        out.append("| " + " | ".join(_cell(cell) for cell in row) + " |")
+    out += ["", "<details>", "<summary>Cost assumptions</summary>", ""]
+    out += [f"- {_cell(text)}" for text in found.assumptions]
+    return [*out, "", "</details>", ""]
+
+
 def _findings(report: Report) -> list[str]:
     out = ["### Findings", ""]
     if not report.findings:
@@ -107,6 +124,7 @@ def _errors(report: Report) -> list[str]:
 def render_markdown(report: Report) -> str:
     """The report as GitHub-flavoured Markdown, ending with a newline."""
     lines = ["## ragfit", "", _summary_line(report), ""]
+    lines += _verdict(report)
     lines += _inventory(report)
     lines += _findings(report)
     lines += _errors(report)

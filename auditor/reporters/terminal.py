@@ -7,12 +7,14 @@ named ``[red].py`` or a message containing ``:smile:`` is printed literally.
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
+from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from auditor.model import Finding, Report, Severity
+from auditor.reporters.verdict import verdict
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -106,6 +108,34 @@ def _summary(report: Report) -> str:
     return " · ".join([head, *tail])
 
 
+def _verdict_panel(report: Report) -> Panel | None:
+    """The four questions, the verdict and the costs, in one panel."""
+    found = verdict(report)
+    if found is None:
+        return None
+    questions = Table(show_header=True, header_style="bold", expand=True, box=None)
+    questions.add_column("Question", ratio=3)
+    questions.add_column("Answer", ratio=5)
+    questions.add_column("Leans", no_wrap=True)
+    questions.add_column("Evidence", ratio=3)
+    for question, answer, leans, evidence in found.questions:
+        questions.add_row(*(Text(cell) for cell in (question, answer, leans, evidence)))
+    costs = Table(show_header=True, header_style="bold", box=None, title_justify="left")
+    costs.add_column("Approach")
+    costs.add_column("One-off", justify="right")
+    costs.add_column("A month", justify="right")
+    costs.add_column("A year", justify="right")
+    for row in found.costs:
+        costs.add_row(*(Text(cell) for cell in row))
+    note = Text(
+        "Estimates: about 4 characters a token, and the assumptions in the JSON report "
+        "(--format json: recommendation.costs.assumptions).",
+        style="dim",
+    )
+    body = Group(Text(found.summary), Text(""), questions, Text(""), costs, note)
+    return Panel(body, title=Text(f"Verdict: {found.title}", style="bold"), title_align="left")
+
+
 def render_terminal(report: Report, console: Console, *, quiet: bool = False) -> None:
     """Print the report: LLM usage (unless ``quiet``), findings, errors and a summary."""
     if not quiet:
@@ -117,6 +147,9 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
             _print(console, f"Current approach: [bold]{escape(report.current_approach)}[/bold]")
         if report.dependencies:
             _print(console, escape(dependency_summary(report)))
+        panel = _verdict_panel(report)
+        if panel is not None:
+            console.print(panel)
         console.print()
     for severity in sorted(Severity, reverse=True):
         group = [f for f in report.findings if f.severity is severity]

@@ -511,12 +511,19 @@ def _template_share(answers: list[str]) -> float:
 
 
 def _fact_share(answers: list[str]) -> float:
+    """The share of answers with a fact. A "fact" that most answers share (a
+    sign-off's brand name, a standard footer) is boilerplate, not knowledge."""
     if not answers:
         return 0.0
-    facts = 0
+    found: list[set[str]] = []
+    counts: Counter[str] = Counter()
     for answer in answers:
         head = answer[:SAMPLE_CHARS]
-        facts += any(pattern.search(head) for pattern in _FACTS)
+        matches = {m.group(0) for pattern in _FACTS for m in pattern.finditer(head)}
+        found.append(matches)
+        counts.update(matches)
+    common = max(3, len(answers) / 2)
+    facts = sum(1 for matches in found if any(counts[m] < common for m in matches))
     return facts / len(answers)
 
 

@@ -1,0 +1,76 @@
+"""The verdict as rows, shared by the terminal and Markdown reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.model import Report
+
+NAMES = {
+    "rag": "RAG",
+    "fine-tune": "Fine-tuning",
+    "hybrid": "Hybrid (fine-tune for behaviour, RAG for knowledge)",
+    "prompting": "Plain prompting",
+    "none": "None (no LLM use)",
+}
+LEANS = {"rag": "→ RAG", "fine-tune": "→ fine-tune", "either": "either"}
+EVIDENCE_SHOWN = 2
+
+
+def money(value: float) -> str:
+    return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    title: str
+    summary: str
+    questions: list[tuple[str, str, str, str]]  # question, answer, leans, evidence
+    costs: list[tuple[str, str, str, str]]  # approach, one-off, a month, a year
+    assumptions: list[str]
+
+
+def verdict(report: Report) -> Verdict | None:
+    rec = report.recommendation
+    if rec is None or rec.strategy == "none":
+        return None
+    questions = []
+    for answer in rec.questions:
+        shown = [f"{e.path}:{e.line}" for e in answer.evidence[:EVIDENCE_SHOWN]]
+        more = len(answer.evidence) - len(shown)
+        evidence = ", ".join(shown) + (f" (+{more})" if more > 0 else "")
+        questions.append((answer.question, answer.answer, LEANS.get(answer.leans, ""), evidence))
+    costs: dict[str, Any] = dict(rec.costs)
+    ft, rag, prompting = costs["fine_tune"], costs["rag"], costs["prompting"]
+    rows = [
+        (
+            f"Fine-tuning ({ft['base_model']}, {ft['runs_per_year']} run"
+            f"{'s' if ft['runs_per_year'] != 1 else ''} a year)",
+            money(ft["run_usd"]) + " a run",
+            money(ft["inference_premium_month_usd"]) + " premium",
+            money(ft["year_usd"]),
+        ),
+        (
+            f"RAG ({rag['embedding_model']}, {rag['vector_store']} store)",
+            money(rag["initial_embedding_usd"]) + " to embed",
+            money(
+                rag["reembedding_month_usd"]
+                + rag["vector_store_month_usd"]
+                + rag["retrieved_context_month_usd"]
+            ),
+            money(rag["year_usd"]),
+        ),
+    ]
+    per_call = prompting["instruction_tokens_per_call"] + prompting["pasted_tokens_per_call"]
+    if per_call:
+        rows.append(
+            (
+                f"The prompt as it is (~{per_call:,} tokens a call)",
+                "-",
+                money(prompting["month_usd"]),
+                money(prompting["month_usd"] * 12),
+            )
+        )
+    title = f"{NAMES[rec.strategy]} · confidence {rec.confidence:.2f}"
+    return Verdict(title, rec.summary, questions, rows, list(costs["assumptions"]))
