@@ -1349,8 +1349,15 @@ def _facts(
         if not text or not text.strip():
             continue
         target = node
-        if isinstance(node, cst.Name):
-            value = resolver.lookup(node.value)
+        # `SYSTEM.format(...)`, `TEMPLATE.strip()`: the text is SYSTEM's literal.
+        while (
+            isinstance(target, cst.Call)
+            and isinstance(target.func, cst.Attribute)
+            and target.func.attr.value in {"format", "format_map", "strip"}
+        ):
+            target = target.func.value
+        if isinstance(target, cst.Name):
+            value = resolver.lookup(target.value)
             if isinstance(value, Expr):
                 target = value.node
         line = positions.string(target, text, call_lines.get(index, 1), index)

@@ -22,6 +22,7 @@ _LEGAL = (
     '                  {"role": "user", "content": question}],\n'
     "    )\n"
 )
+_README = "# LexBot\n\nAnswers contract law questions for small firms' legal teams.\n"
 _CITED = _LEGAL.replace('contract law."', 'contract law. Cite the source of every statement."')
 
 
@@ -69,9 +70,9 @@ class UnattributedHighStakesAnswer(Rule):
     tags = ("llm", "safety")
     valid = (
         Example({"advise.py": _LEGAL.replace("legal assistant for contract law", "poet")}),
-        Example({"advise.py": _CITED}),
+        Example({"advise.py": _CITED, "README.md": _README}),
     )
-    invalid = (Example({"advise.py": _LEGAL}, expect=("advise.py:7",)),)
+    invalid = (Example({"advise.py": _LEGAL, "README.md": _README}, expect=("advise.py:7",)),)
 
     def check(self, facts: RepoFacts) -> Iterator[Finding]:
         analysis = facts.analysis
