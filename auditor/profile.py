@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from auditor.assets import Corpus, estimate_tokens, is_document, suffix
-from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Question, Schedule
+from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Prompt, Question, Schedule
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
@@ -76,7 +76,7 @@ DOMAINS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "regulatory": re.compile(
-        r"\b(?:regulations?|regulatory|regulator|compliance|gdpr|sox|fda|aml|kyc|"
+        r"\b(?:regulations?|regulatory|regulator|gdpr|hipaa|sox|fda|aml|kyc|"
         r"directives?|ordinances?)\b",
         re.IGNORECASE,
     ),
@@ -85,7 +85,10 @@ DOMAINS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
-STAKES_HITS = 2  # lines naming a domain needed to call it (one mention may be a deflection)
+# Weight a domain needs: a line of README or metadata counts 1, a line of a
+# prompt 2. One mention is not enough (a prompt that deflects "legal requests",
+# a README that promises "compliance").
+STAKES_WEIGHT = 3
 
 UPSERT_METHODS = frozenset(
     {
@@ -108,6 +111,16 @@ UPSERT_METHODS = frozenset(
 RETRIEVAL = frozenset({"embedding", "vector-store", "retriever", "document-loader", "rerank"})
 HEAVY_INSTRUCTIONS = 400  # tokens a call of instructions and examples: worth fine-tuning
 PASTED_LARGE = 2000  # tokens of pasted documents a call: a knowledge-stuffed prompt
+
+
+_TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|testing|__tests__|fixtures)/|(?:^|/)(?:test_[^/]*|[^/]*_test\.py|conftest\.py)$"
+)
+
+
+def is_test_path(path: str) -> bool:
+    """Tests and their fixtures: not what the product does."""
+    return bool(_TEST_PATH.search(path))
 
 
 def noisy_or(weights: Iterable[float]) -> float:
@@ -275,7 +288,11 @@ def stakes_question(
     override: bool | None,
     override_evidence: Evidence | None,
 ) -> Question:
-    domains = sorted(d for d, items in hits.items() if len(items) >= STAKES_HITS)
+    domains = sorted(
+        d
+        for d, items in hits.items()
+        if sum(2 if in_prompt else 1 for _, in_prompt in items) >= STAKES_WEIGHT
+    )
     evidence = tuple(ev for d in domains for ev, _ in hits[d][:3])
     if override is not None:
         level = "high" if override else "normal"
@@ -358,13 +375,18 @@ def infer(facts: RepoFacts) -> Analysis:
 
     sizes = {f.path: f.size for f in [*facts.files, *facts.oversized]}
     names = sorted(sizes)
-    refs = facts.data_refs
+    # Tests and fixtures show what the code could do, not what it does.
+    refs = [r for r in facts.data_refs if not is_test_path(r.path)]
+    sites = [s for s in facts.call_sites if not is_test_path(s.path)]
+    # Prompts count only where something calls a model.
+    prompts = [p for p in facts.prompts if not is_test_path(p.path)] if sites else []
+    schedules = list(facts.schedules)
     config = facts.config
-    llm_files = {s.path for s in facts.call_sites} | {p.path for p in facts.prompts}
-    uses_llm = bool(facts.call_sites or facts.prompts)
+    llm_files = {s.path for s in sites} | {p.path for p in prompts}
+    uses_llm = bool(sites)
 
     # -- training data and the knowledge corpus
-    datasets = list(facts.datasets)
+    datasets = [d for d in facts.datasets if not is_test_path(d.path)]
     training = training_sets(datasets, refs, config.training_paths)
     training_files = {d.path for d in datasets}
     for ref in refs:
@@ -431,7 +453,7 @@ def infer(facts: RepoFacts) -> Analysis:
             if label == "knowledge" and body.files:
                 monthly_change = min(1.0, churn.files_changed_90 / 3 / len(body.files))
     retrain: list[Schedule] = []
-    for schedule in facts.schedules:
+    for schedule in schedules:
         what = ", ".join(schedule.runs[:2]) or schedule.kind
         every = _every(schedule.period_days)
         if schedule.purpose in {"ingest", "retrain"}:
@@ -448,7 +470,7 @@ def infer(facts: RepoFacts) -> Analysis:
     by_file: dict[str, list[DataRef]] = {}
     for ref in refs:
         by_file.setdefault(ref.path, []).append(ref)
-    store_files = {s.path for s in facts.call_sites if s.capability == "vector-store"}
+    store_files = {s.path for s in sites if s.capability == "vector-store"}
     for ref in refs:
         if ref.role == "remote":
             change.add(
@@ -461,7 +483,7 @@ def infer(facts: RepoFacts) -> Analysis:
                 0.5, ref.path, ref.line, f"fetches {ref.target or 'remote content'} to ingest"
             )
     upserted: set[str] = set()
-    for site in facts.call_sites:
+    for site in sites:
         method = site.api.rpartition(".")[2]
         if (
             site.capability == "vector-store"
@@ -498,7 +520,7 @@ def infer(facts: RepoFacts) -> Analysis:
     # -- behaviour and knowledge
     behavior = Signals()
     knowledge = Signals()
-    instructions = analyse_prompts(facts.prompts)
+    instructions = analyse_prompts(prompts)
     heavy = False
     for item in instructions:
         if item.style_sentences >= 3:
@@ -546,13 +568,13 @@ def infer(facts: RepoFacts) -> Analysis:
             )
     retrieval = False
     seen_files: set[str] = set()
-    for site in facts.call_sites:
+    for site in sites:
         if site.capability in RETRIEVAL:
             retrieval = True
             if site.path not in seen_files:
                 seen_files.add(site.path)
                 knowledge.add(0.55, site.path, site.line, f"{site.capability}: {site.api}")
-    for prompt in facts.prompts:
+    for prompt in prompts:
         if CONTEXT.search(prompt.text):
             knowledge.add(
                 0.45, prompt.path, prompt.line, "the prompt answers from supplied context"
@@ -592,7 +614,7 @@ def infer(facts: RepoFacts) -> Analysis:
         if CITES.search(p.text)
     ]
     stakes = stakes_question(
-        stakes_hits(_stakes_texts(facts, body, training_files)),
+        stakes_hits(_stakes_texts(facts, prompts, body, training_files)),
         config.high_stakes,
         _config_evidence(facts, "high-stakes"),
     )
@@ -624,7 +646,7 @@ _METADATA_LINE = re.compile(r"^\s*(?:description|keywords|summary)\s*[=:]", re.I
 
 
 def _stakes_texts(
-    facts: RepoFacts, body: Corpus, training_files: set[str]
+    facts: RepoFacts, prompts: Sequence[Prompt], body: Corpus, training_files: set[str]
 ) -> list[tuple[str, int, str, bool]]:
     """README, package metadata, prompts, and the names of knowledge and
     training paths: where a domain shows."""
@@ -644,7 +666,7 @@ def _stakes_texts(
             for number, line in enumerate(LINE_BREAK.split(text), start=1):
                 if _METADATA_LINE.match(line):
                     texts.append((file.path, number, line, False))
-    for prompt in facts.prompts:
+    for prompt in prompts:
         if prompt.role in {"system", "template"}:
             texts.append((prompt.path, prompt.line, prompt.text, True))
     for path in [*body.paths, *sorted(training_files)]:

@@ -60,9 +60,12 @@ def choose(analysis: Analysis) -> tuple[str, list[str]]:
         else:
             strategy = "prompting"
             reasons.append("the behaviour it needs fits in a short prompt")
-    elif analysis.retrieval:
-        strategy = "rag"
-        reasons.append("it already retrieves, and nothing asks for more")
+    elif profile.current_approach in {"rag", "fine-tune", "hybrid"}:
+        strategy = profile.current_approach
+        reasons.append(
+            f"nothing in the repository says whether it needs behaviour or knowledge, "
+            f"so the current approach ({profile.current_approach}) stands"
+        )
     else:
         strategy = "prompting"
         reasons.append("nothing asks for more than a prompt")
@@ -84,6 +87,8 @@ def confidence(analysis: Analysis, strategy: str) -> float:
     if strategy == "none":
         return 0.95
     k, b = analysis.knowledge, analysis.behavior
+    if analysis.profile.need.level == "unknown" and strategy != "prompting":
+        return 0.4
     if strategy == "hybrid":
         strength = min(k, b) if min(k, b) >= 0.25 else max(k, b) * 0.8
     elif strategy == "rag":

@@ -81,8 +81,9 @@ def test_a_file_that_calls_no_model_has_no_prompt_or_source_references() -> None
 def test_prompt_constants_of_a_prompt_library() -> None:
     source = (
         "import textwrap\n"
-        'SYSTEM_PROMPT = textwrap.dedent("""\\\n    Be brief.\n    Use British spelling.\n""")\n'
-        'QA_TEMPLATE = "Answer from {context}"\n'
+        'SYSTEM_PROMPT = textwrap.dedent("""\\\n    Be brief and friendly.\n    Use British spelling.\n""")\n'
+        'QA_PROMPT_TEMPLATE = "Answer the question from this context: {context}"\n'
+        'QA_TEMPLATE = "a template that is not a prompt by its name"\n'
         "FEW_SHOTS = [\n"
         '    {"role": "user", "content": "Hi"},\n'
         '    {"role": "assistant", "content": "Hello! How can I help?"},\n'
@@ -92,10 +93,10 @@ def test_prompt_constants_of_a_prompt_library() -> None:
     )
     found = find_prompt_constants("lib/prompts.py", ast.parse(source))
     assert [(p.line, p.role, p.text) for p in found] == [
-        (2, "system", "Be brief.\nUse British spelling.\n"),
-        (6, "template", "Answer from {context}"),
-        (8, "user", "Hi"),
-        (9, "assistant", "Hello! How can I help?"),
+        (2, "system", "Be brief and friendly.\nUse British spelling.\n"),
+        (6, "template", "Answer the question from this context: {context}"),
+        (9, "user", "Hi"),
+        (10, "assistant", "Hello! How can I help?"),
     ]
 
 

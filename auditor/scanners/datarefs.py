@@ -627,11 +627,15 @@ def find_data_refs(path: str, tree: ast.Module, *, llm_file: bool) -> list[DataR
 
 # -- prompt constants in modules that call no model (a prompts.py library)
 
+# Names of prompt constants. Lists count only when they hold chat messages, and
+# a string only when it is a few words long, so `TEMPLATES` of a web framework
+# or a `STYLE` sheet do not.
 _PROMPT_NAME = re.compile(
-    r"PROMPT|SYSTEM|INSTRUCTION|GUIDE|PERSONA|VOICE|STYLE|RULES|TEMPLATE|PREAMBLE|EXAMPLES|SHOTS",
+    r"PROMPT|SYSTEM_MSG|SYSTEM_MESSAGE|INSTRUCTION|GUIDE|PERSONA|VOICE|PREAMBLE|EXAMPLES|SHOTS",
     re.IGNORECASE,
 )
-_SYSTEM_NAME = re.compile(r"SYSTEM|INSTRUCTION|GUIDE|PERSONA|VOICE|STYLE|RULES|PREAMBLE", re.I)
+_SYSTEM_NAME = re.compile(r"SYSTEM|INSTRUCTION|GUIDE|PERSONA|VOICE|PREAMBLE", re.IGNORECASE)
+_MIN_PROMPT_CHARS = 40
 _ROLES = {
     "system": "system",
     "developer": "system",
@@ -681,10 +685,10 @@ def find_prompt_constants(path: str, tree: ast.Module) -> list[Prompt]:
             target, value = statement.target, statement.value
         else:
             continue
-        if not isinstance(target, ast.Name) or not _PROMPT_NAME.search(target.id):
+        if not isinstance(target, ast.Name):
             continue
-        text = _literal_text(value)
-        if text is not None and text.strip():
+        text = _literal_text(value) if _PROMPT_NAME.search(target.id) else None
+        if text is not None and len(text.strip()) >= _MIN_PROMPT_CHARS:
             role = "system" if _SYSTEM_NAME.search(target.id) else "template"
             found.append(Prompt(path, value.lineno, role, text))
             continue

@@ -71,19 +71,37 @@ _Timing = tuple["str | None", "float | None"]
 # --- purpose -----------------------------------------------------------------------
 
 _RETRAIN_STEMS = ("train", "retrain", "finetun", "fine-tun")
+# Single words that mean ingestion. "index", "sync" and "refresh" alone do not:
+# `pip --index-url`, `uv sync` and "refresh the cache" are in most CI jobs.
 _INGEST_STEMS = (
     "ingest",
-    "index",
     "reindex",
     "embed",
     "crawl",
     "scrap",
-    "sync",
-    "refresh",
     "upsert",
     "vectoriz",
     "vectoris",
 )
+# Word pairs that do: "build index", "sync docs", "index catalog".
+_INGEST_PAIRS = (
+    "load-doc",
+    "load-data",
+    "build-index",
+    "update-index",
+    "refresh-index",
+    "rebuild-index",
+    "sync-doc",
+    "sync-knowledge",
+    "sync-source",
+    "sync-content",
+    "update-embed",
+    "refresh-embed",
+    "refresh-doc",
+    "refresh-knowledge",
+    "refresh-corpus",
+)
+_NOT_INGEST_PAIRS = frozenset({"index-url", "index-html", "index-js", "index-ts", "index-md"})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -103,7 +121,8 @@ def purpose_of(texts: Iterable[str]) -> str:
     ):
         return "retrain"
     if any(w.startswith(_INGEST_STEMS) for w in words) or any(
-        p.startswith(("load-doc", "load-data")) for p in pairs
+        p.startswith(_INGEST_PAIRS) or (p.startswith("index-") and p not in _NOT_INGEST_PAIRS)
+        for p in pairs
     ):
         return "ingest"
     return "other"
