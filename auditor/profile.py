@@ -132,11 +132,19 @@ def noisy_or(weights: Iterable[float]) -> float:
 
 @dataclass
 class Signals:
-    """Weighted evidence for one score."""
+    """Weighted evidence for one score. Repeats of one kind of signal (ten
+    vector-store adapters in a framework) add a tenth of the weight each: they
+    are one habit of the code, not ten."""
 
     items: list[tuple[float, Evidence]] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)
 
-    def add(self, weight: float, path: str, line: int, detail: str) -> None:
+    def add(self, weight: float, path: str, line: int, detail: str, kind: str = "") -> None:
+        if kind:
+            seen = self.kinds.get(kind, 0)
+            self.kinds[kind] = seen + 1
+            if seen:
+                weight *= 0.1
         self.items.append((weight, Evidence(path, line, detail)))
 
     @property
@@ -491,7 +499,9 @@ def infer(facts: RepoFacts) -> Analysis:
             and site.path not in upserted
         ):
             upserted.add(site.path)
-            change.add(0.45, site.path, site.line, f"updates the index in place: {site.api}")
+            change.add(
+                0.45, site.path, site.line, f"updates the index in place: {site.api}", kind="upsert"
+            )
     regenerated: list[Evidence] = []
     for path, items in sorted(by_file.items()):
         reads_docs = any(
@@ -573,7 +583,9 @@ def infer(facts: RepoFacts) -> Analysis:
             retrieval = True
             if site.path not in seen_files:
                 seen_files.add(site.path)
-                knowledge.add(0.55, site.path, site.line, f"{site.capability}: {site.api}")
+                knowledge.add(
+                    0.55, site.path, site.line, f"{site.capability}: {site.api}", kind="retrieval"
+                )
     for prompt in prompts:
         if CONTEXT.search(prompt.text):
             knowledge.add(

@@ -76,7 +76,7 @@ _RETRAIN_STEMS = ("train", "retrain", "finetun", "fine-tun")
 _INGEST_STEMS = (
     "ingest",
     "reindex",
-    "embed",
+    "embedding",
     "crawl",
     "scrap",
     "upsert",
@@ -120,7 +120,7 @@ def purpose_of(texts: Iterable[str]) -> str:
         p.startswith("fine-tun") for p in pairs
     ):
         return "retrain"
-    if any(w.startswith(_INGEST_STEMS) for w in words) or any(
+    if any(w.startswith(_INGEST_STEMS) or w in {"embed", "embeds"} for w in words) or any(
         p.startswith(_INGEST_PAIRS) or (p.startswith("index-") and p not in _NOT_INGEST_PAIRS)
         for p in pairs
     ):
