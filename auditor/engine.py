@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pathspec
 
 from auditor import __version__
-from auditor.analyse import MANIFEST_KINDS, analyse, analyse_batch, analysis_kind
+from auditor.analyse import INFRA_KINDS, MANIFEST_KINDS, analyse, analyse_batch, analysis_kind
 from auditor.cache import FactCache, content_key
 from auditor.config import Config
 from auditor.discover import SourceFile, discover
@@ -140,7 +140,7 @@ def _cost(path: str, data: bytes) -> int:
     kind = analysis_kind(path)
     if kind == "notebook" or (kind == "python" and sdk_table().imports_sdk(data)):
         return 2
-    return 1 if kind == "python" or kind in MANIFEST_KINDS else 0
+    return 1 if kind == "python" or kind in MANIFEST_KINDS or kind in INFRA_KINDS else 0
 
 
 def _parallel(

@@ -13,6 +13,7 @@ from auditor.config import Config
 from auditor.discover import LOCK_NAMES, SourceFile
 from auditor.model import (
     CallSite,
+    Component,
     DataRef,
     Dataset,
     Dependency,
@@ -317,6 +318,13 @@ class RepoFacts:
             lines = LINE_BREAK.split(text) if text is not None else []
             self._lines[path] = lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    @functools.cached_property
+    def components(self) -> tuple[Component, ...]:
+        """Container images, Terraform and tool versions, CI actions and Helm
+        charts the repository's infrastructure files name, in file order."""
+        found = [c for facts in self.per_file.values() for c in facts.components]
+        return tuple(sorted(found, key=lambda c: (c.path, c.line)))
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[ScanError]:

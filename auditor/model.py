@@ -303,6 +303,34 @@ class Include:
         return built
 
 
+@dataclass(frozen=True)
+class Component:
+    """One piece of infrastructure a repository names, and the version it asks for.
+
+    ``kind``: ``image``, ``terraform``, ``terraform-provider``, ``action``,
+    ``tool`` or ``helm-chart``. ``version`` is the tag or constraint as written
+    (``latest`` for an image without tag or digest), ``None`` when absent.
+    ``registry`` is ``None`` for Docker Hub and the public Terraform registry
+    (for a Helm chart: its repository).
+    """
+
+    kind: str
+    name: str
+    version: str | None
+    path: str
+    line: int
+    registry: str | None = None
+    digest: str | None = None
+
+    def to_dict(self) -> JSON:
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Component:
+        built: Component = _build(cls, data)
+        return built
+
+
 @dataclass
 class ManifestFacts:
     """What a manifest parser finds in one file."""
@@ -542,6 +570,7 @@ class FileFacts:
     data_refs: tuple[DataRef, ...] = ()
     datasets: tuple[Dataset, ...] = ()
     schedules: tuple[Schedule, ...] = ()
+    components: tuple[Component, ...] = ()
 
     def to_dict(self) -> JSON:
         data: JSON = {
@@ -599,6 +628,7 @@ _ITEM_FIELDS: dict[str, Any] = {
     "data_refs": DataRef,
     "datasets": Dataset,
     "schedules": Schedule,
+    "components": Component,
 }
 
 

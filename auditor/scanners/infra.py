@@ -11,6 +11,8 @@ a ``parse-error`` and the rest of the file is still read.
   build stages told apart from images).
 - ``parse_terraform``: ``terraform { required_version, required_providers }``.
 - ``parse_version_file``: ``.terraform-version`` and asdf ``.tool-versions``.
+- ``parse_helm_chart``: a Helm ``Chart.yaml``'s ``dependencies`` (chart
+  versions, which are not the versions of the software they install).
 - ``parse_workflow``: GitHub Actions ``uses:`` (steps and reusable workflows),
   ``docker://`` images, job ``container``/``services`` images and the
   ``terraform_version`` given to ``hashicorp/setup-terraform``.
@@ -26,12 +28,13 @@ from dataclasses import dataclass
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from auditor.model import ScanError
+from auditor.model import Component, ScanError
 
 __all__ = [
     "Component",
     "parse_compose",
     "parse_dockerfile",
+    "parse_helm_chart",
     "parse_image_reference",
     "parse_terraform",
     "parse_version_file",
@@ -45,25 +48,6 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SETUP_TERRAFORM = "hashicorp/setup-terraform"
 _TERRAFORM_REGISTRY = "registry.terraform.io"
-
-
-@dataclass(frozen=True)
-class Component:
-    """One piece of infrastructure a repository names, and the version it asks for.
-
-    ``kind``: ``image``, ``terraform``, ``terraform-provider``, ``action`` or
-    ``tool``. ``version`` is the tag or constraint as written (``latest`` for an
-    image without tag or digest), ``None`` when absent. ``registry`` is ``None``
-    for Docker Hub and the public Terraform registry.
-    """
-
-    kind: str
-    name: str
-    version: str | None
-    path: str
-    line: int
-    registry: str | None = None
-    digest: str | None = None
 
 
 Result = tuple[list[Component], list[ScanError]]
@@ -627,3 +611,41 @@ def _add_job_images(
             errors.add(f"line {_line(key)}: image is {_kind(value)}, not a string")
             continue
         components.append(_image(ref, path, _line(key)))
+
+
+# --- Helm charts --------------------------------------------------------------------
+
+
+def parse_helm_chart(path: str, text: str) -> Result:
+    """A ``Chart.yaml``'s ``dependencies``: name, chart version and repository."""
+    return _guarded(path, text, _parse_helm_chart)
+
+
+def _parse_helm_chart(path: str, text: str) -> Result:
+    errors = _Errors(path)
+    components: list[Component] = []
+    root = _load_yaml(text, errors)
+    if root is None:
+        return components, errors.finish()
+    if not isinstance(root, MappingNode):
+        errors.add(f"line {_line(root)}: the document is {_kind(root)}, not a mapping")
+        return components, errors.finish()
+    entry = _mapping(root).get("dependencies")
+    if entry is None or _kind(entry[1]) == "empty":
+        return components, errors.finish()
+    if not isinstance(entry[1], SequenceNode):
+        errors.add(f"line {_line(entry[0])}: dependencies is {_kind(entry[1])}, not a list")
+        return components, errors.finish()
+    for item in entry[1].value:
+        fields = _mapping(item)
+        name = _scalar(fields["name"][1]) if "name" in fields else None
+        if name is None:
+            errors.add(f"line {_line(item)}: a chart dependency without a name")
+            continue
+        version = _scalar(fields["version"][1]) if "version" in fields else None
+        repository = _scalar(fields["repository"][1]) if "repository" in fields else None
+        line = _line(fields["version"][0]) if "version" in fields else _line(fields["name"][0])
+        components.append(
+            Component("helm-chart", name, version, path, line, registry=repository or None)
+        )
+    return components, errors.finish()
