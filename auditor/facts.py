@@ -32,8 +32,10 @@ from auditor.model import (
 from auditor.scanners.text import LINE_BREAK
 
 if TYPE_CHECKING:
+    from auditor.license_sources import LicenseResolution, Resolved
     from auditor.pipaudit import AuditResult
     from auditor.profile import Analysis
+    from auditor.project_license import ProjectLicense
     from auditor.scanners.history import GitHistory
     from auditor.vulns import Match, OsvDatabase
 
@@ -53,6 +55,7 @@ class RepoFacts:
         vuln_db: Path | None = None,
         online: bool = False,
         oversized: Sequence[SourceFile] = (),
+        python: Path | None = None,
     ) -> None:
         self.root = root
         self.oversized = tuple(oversized)
@@ -62,6 +65,7 @@ class RepoFacts:
         self.vuln_db_path = vuln_db
         self.online = online
         self._lines: dict[str, list[str]] = {}
+        self.python = python  # --python: the project's environment, for licenses
 
     @functools.cached_property
     def call_sites(self) -> tuple[CallSite, ...]:
@@ -325,6 +329,69 @@ class RepoFacts:
         charts the repository's infrastructure files name, in file order."""
         found = [c for facts in self.per_file.values() for c in facts.components]
         return tuple(sorted(found, key=lambda c: (c.path, c.line)))
+
+    @staticmethod
+    def _license_key(dep: Dependency) -> tuple[str, str | None]:
+        return normalise_name(dep.name), dep.version
+
+    @functools.cached_property
+    def license_resolution(self) -> LicenseResolution:
+        """The license of every dependency from a package index (constraints aside),
+        read once, on first use: from the project's environment, the cache, or
+        online (see ``auditor.license_sources``)."""
+        from auditor.license_sources import resolve_licenses
+
+        wanted = {
+            self._license_key(dep)
+            for dep in self.dependencies
+            if dep.kind == "pypi" and dep.group != "constraint"
+        }
+        return resolve_licenses(
+            sorted(wanted, key=lambda k: (k[0], k[1] or "")),
+            root=self.root,
+            python=self.python,
+            online=self.online,
+        )
+
+    def license_of(self, dep: Dependency) -> Resolved:
+        return self.license_resolution.get(*self._license_key(dep))
+
+    @property
+    def reported_dependencies(self) -> tuple[Dependency, ...]:
+        """The dependencies with their licenses when a rule looked them up (a scan
+        that runs no license rule never reads an environment or the network)."""
+        if "license_resolution" not in self.__dict__:
+            return self.dependencies
+        out: list[Dependency] = []
+        for dep in self.dependencies:
+            if dep.kind != "pypi" or dep.group == "constraint":
+                out.append(dep)
+                continue
+            resolved = self.license_of(dep)
+            info = resolved.info
+            out.append(
+                replace(
+                    dep,
+                    license=info.label,
+                    license_source=resolved.source,
+                    license_category=info.category,
+                )
+            )
+        return tuple(out)
+
+    @property
+    def license_errors(self) -> tuple[ScanError, ...]:
+        """Metadata files that could not be read, if anything read them."""
+        if "license_resolution" not in self.__dict__:
+            return ()
+        return tuple(self.license_resolution.errors)
+
+    @functools.cached_property
+    def project_license(self) -> ProjectLicense | None:
+        """The scanned project's own license (pyproject.toml or a LICENSE file)."""
+        from auditor.project_license import find_project_license
+
+        return find_project_license({f.path for f in self.files}, self.text)
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[ScanError]:

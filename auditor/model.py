@@ -236,6 +236,7 @@ class Dependency:
     editable: bool = False
     license: str | None = None
     license_source: str | None = None
+    license_category: str | None = None
 
     def to_dict(self) -> JSON:
         data = dict(vars(self))
@@ -254,6 +255,7 @@ class Dependency:
             "line": self.line,
             "license": self.license,
             "license_source": self.license_source,
+            "license_category": self.license_category,
         }
 
     @classmethod
@@ -778,6 +780,8 @@ class Report:
     recommendation: Recommendation | None = None
     training_data: tuple[Dataset, ...] = ()
     knowledge: Mapping[str, Any] = field(default_factory=dict)
+    # Infrastructure the repository names (images, Terraform, actions, tools).
+    components: tuple[Component, ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -183,6 +183,19 @@ def _no_network_audit() -> Iterator[None]:
         os.environ["RAGFIT_PIP_AUDIT"] = previous
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_network_license_index() -> Iterator[None]:
+    """Tests never reach the network: online license look-ups go to a closed
+    port on this machine (refused at once), unless a test starts its own fake."""
+    previous = os.environ.get("RAGFIT_INDEX_URL")
+    os.environ["RAGFIT_INDEX_URL"] = "http://127.0.0.1:9/pypi"
+    yield
+    if previous is None:
+        os.environ.pop("RAGFIT_INDEX_URL", None)
+    else:
+        os.environ["RAGFIT_INDEX_URL"] = previous
+
+
 # The scanner tests on sample repositories compare whole lists of these.
 CallTuple = tuple[str, int, str, str, str, "str | None", bool]
 

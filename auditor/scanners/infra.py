@@ -15,7 +15,8 @@ a ``parse-error`` and the rest of the file is still read.
   versions, which are not the versions of the software they install).
 - ``parse_workflow``: GitHub Actions ``uses:`` (steps and reusable workflows),
   ``docker://`` images, job ``container``/``services`` images and the
-  ``terraform_version`` given to ``hashicorp/setup-terraform``.
+  ``terraform_version`` given to ``hashicorp/setup-terraform`` (``latest``, its
+  default, at the ``uses:`` line when none is given).
 """
 
 from __future__ import annotations
@@ -576,7 +577,8 @@ def _add_uses(
         return
     with_entry = fields.get("with")
     version = _mapping(with_entry[1]).get("terraform_version") if with_entry else None
-    if version is None:
+    if version is None:  # the action's default: the newest Terraform release
+        components.append(Component("terraform", "terraform", "latest", path, _line(key)))
         return
     text = _scalar(version[1])
     if text is None:
