@@ -62,7 +62,9 @@ MAX_INDEX_JSON = 64 * 1024 * 1024
 IN_REPO_ENVIRONMENTS = (".venv", "venv")
 
 # Why a license is unknown, when the cause is the whole scan's, not one package's.
-OFFLINE = "offline, no environment to read (--python or a .venv) and nothing cached"
+OFFLINE = (
+    "offline with no environment to read and nothing cached: pass --python or scan online once"
+)
 NOT_INSTALLED = "offline and not installed in the environment"
 
 

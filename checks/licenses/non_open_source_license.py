@@ -11,9 +11,9 @@ from auditor.model import Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
 
 _DESCRIBE = {
-    "source-available": "source-available, not open source",
-    "proprietary": "proprietary",
-    "restricted": "free only for restricted uses (non-commercial, personal ...), not open source",
+    "source-available": "a source-available license, not open source",
+    "proprietary": "a proprietary license",
+    "restricted": "a license restricted to some uses (non-commercial, personal ...)",
 }
 
 
@@ -49,7 +49,7 @@ class NonOpenSourceLicense(Rule):
     id = "LC002"
     name = "non-open-source-license"
     severity = Severity.WARNING
-    message = "`{name}`{version} is under {license}: {what} (license from {source})"
+    message = "`{name}`{version} is under {what}: {license} (license from {source})"
     tags = ("license",)
     valid = (
         Example(

@@ -69,6 +69,21 @@ def _image_ref(component: Component) -> str:
     return ref
 
 
+def _version_subject(component: Component) -> str:
+    """How a tool version was written: ``required_version ">= 1.6"``,
+    ``.terraform-version 1.9.5``, ``terraform_version 1.9.5``."""
+    file = component.path.rpartition("/")[2]
+    if file.endswith(".tf"):
+        return f'required_version "{component.version}"'
+    if file == ".tool-versions":
+        return f"`.tool-versions` {component.name} {component.version}"
+    if file == ".terraform-version":
+        return f"`.terraform-version` {component.version}"
+    if component.kind == "terraform":  # hashicorp/setup-terraform in a workflow
+        return f"setup-terraform terraform_version {component.version}"
+    return f"{component.name} {component.version}"
+
+
 class RelicensedComponent(Rule):
     """
     ## What it does
@@ -183,9 +198,7 @@ class RelicensedComponent(Rule):
         elif component.kind in {"terraform", "tool"}:
             request = terraform_request(component.version)
             names = [component.name]
-            subject = f"{component.name} `{component.version}`"
-            if component.path.endswith(".tf"):
-                subject = f'required_version "{component.version}"'
+            subject = _version_subject(component)
         else:
             return
         if request is None:

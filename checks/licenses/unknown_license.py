@@ -97,8 +97,8 @@ class UnknownLicense(Rule):
             location,
             properties={"dependencies": names, "reason": why},
             fingerprint_key=key,
-            count=len(deps),
-            noun="dependency" if len(deps) == 1 else "dependencies",
+            count=len(names),
+            noun="dependency" if len(names) == 1 else "dependencies",
             names=", ".join(names[:8]) + (f" and {more} more" if more > 0 else ""),
             why=why,
         )
