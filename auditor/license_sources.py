@@ -348,7 +348,7 @@ def resolve_licenses(
     """The license of each ``(name, exact version or None)``; see the module docstring."""
     started = time.perf_counter()
     result = LicenseResolution()
-    keys = sorted({(normalise_name(n), v) for n, v in wanted})
+    keys = sorted({(normalise_name(n), v) for n, v in wanted}, key=lambda k: (k[0], k[1] or ""))
     if python is not None:
         folders = find_site_packages(python)
     else:

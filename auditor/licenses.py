@@ -178,10 +178,16 @@ def canonical_expression(text: str) -> str | None:
         return None
 
 
-def _canonical_with_license_expression(text: str) -> str | None:
+@functools.cache
+def _licensing() -> Any:
+    """license-expression's SPDX parser (built once: it indexes every license key)."""
     from license_expression import get_spdx_licensing
 
-    info = get_spdx_licensing().validate(text)
+    return get_spdx_licensing()
+
+
+def _canonical_with_license_expression(text: str) -> str | None:
+    info = _licensing().validate(text)
     if info.errors or info.invalid_symbols:
         return None
     normalised = info.normalized_expression
@@ -192,10 +198,10 @@ def classify_expression(expression: str) -> str:
     """The category of an SPDX expression: ``OR`` takes the least restrictive
     choice, ``AND`` the most restrictive part, ``WITH`` an exception softens a
     copyleft license to weak copyleft."""
-    from license_expression import ExpressionError, get_spdx_licensing
+    from license_expression import ExpressionError
 
     try:
-        parsed = get_spdx_licensing().parse(expression, validate=False)
+        parsed = _licensing().parse(expression, validate=False)
     except (ExpressionError, ValueError, TypeError):
         return "unknown"
     if parsed is None:
