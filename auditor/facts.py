@@ -327,8 +327,34 @@ class RepoFacts:
     def components(self) -> tuple[Component, ...]:
         """Container images, Terraform and tool versions, CI actions and Helm
         charts the repository's infrastructure files name, in file order."""
-        found = [c for facts in self.per_file.values() for c in facts.components]
-        return tuple(sorted(found, key=lambda c: (c.path, c.line)))
+        from auditor.analyse import analysis_kind
+        from auditor.scanners.infra import parse_env_file, resolve_image_variables
+
+        found: list[Component] = []
+        envs: dict[str, dict[str, str]] = {}
+        for facts in self.per_file.values():
+            for written in facts.components:
+                component = written
+                if "$" in f"{written.name}{written.version}" and (
+                    analysis_kind(written.path) == "compose"
+                ):
+                    folder = posixpath.dirname(written.path)
+                    if folder not in envs:
+                        envs[folder] = parse_env_file(self._env_text(folder))
+                    component = resolve_image_variables(written, envs[folder])
+                found.append(component)
+        # A YAML anchor used by several services names one image, at one line.
+        return tuple(dict.fromkeys(sorted(found, key=lambda c: (c.path, c.line))))
+
+    def _env_text(self, folder: str) -> str:
+        """A compose project's ``.env`` (its variables), when it is inside the root."""
+        path = self.root / folder / ".env"
+        try:
+            if not path.resolve().is_relative_to(self.root.resolve()):
+                return ""
+            return path.read_bytes()[:1_000_000].decode("utf-8", "replace")
+        except OSError:
+            return ""
 
     @staticmethod
     def _license_key(dep: Dependency) -> tuple[str, str | None]:

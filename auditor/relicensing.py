@@ -32,7 +32,7 @@ _LEADING_VERSION = re.compile(r"v?(\d+(?:\.\d+)*)")
 # Tags that name no version and follow the newest release (redis:alpine).
 _FLOATING_WORDS = re.compile(
     r"(latest|stable|alpine|slim|bookworm|bullseye|buster|trixie|jammy|focal|noble|"
-    r"edge|main|mainline|lts|ubi\d*)(?:[-._]|\d|$)",
+    r"edge|main|mainline|nightly|lts|ubi\d*)(?:[-._]|\d|$)",
     re.IGNORECASE,
 )
 _TERRAFORM_PART = re.compile(r"^(~>|>=|<=|!=|=|>|<)?\s*v?(\d+(?:\.\d+)*)$")

@@ -503,3 +503,59 @@ def test_project_license_sources(
 def test_no_project_license_no_incompatibility(make_repo: MakeRepo, scan_json: ScanJson) -> None:
     repo = make_repo({**GPL_ENV, "requirements.txt": "acme-gpl==1.0\n", "LICENSE": "Ask Bob.\n"})
     assert findings(scan_json(repo, "--offline", "--select", "LC003")) == []
+
+
+def test_compose_env_file_and_shared_anchors(make_repo: MakeRepo, scan_json: ScanJson) -> None:
+    compose = (
+        "x-search: &search\n"
+        "  image: elasticsearch:${STACK_VERSION}\n"
+        "services:\n"
+        "  es01:\n    <<: *search\n"
+        "  es02:\n    <<: *search\n"
+        "  es03:\n    <<: *search\n"
+        "  app:\n    image: $APP_IMAGE\n"
+        "  unset:\n    image: redis:${NOT_IN_ENV}\n"
+    )
+    env = (
+        "# versions\nexport STACK_VERSION=${STACK_VERSION:-8.11.3}\n"
+        "APP_IMAGE='ghcr.io/getsentry/sentry:nightly'  # the product image\n"
+    )
+    repo = make_repo({"docker/docker-compose.yml": compose, "docker/.env": env})
+    report = scan_json(repo, "--offline", "--select", "LC001")
+    # One image named once, though three services use the anchor; .env fills the gaps.
+    images = [(c["line"], c["registry"], c["name"], c["version"]) for c in report["components"]]
+    assert images == [
+        (2, None, "elasticsearch", "8.11.3"),
+        (11, "ghcr.io", "getsentry/sentry", "nightly"),
+        (13, None, "redis", "${NOT_IN_ENV}"),
+    ]
+    assert findings(report) == [
+        ("LC001", "docker/docker-compose.yml", 2),
+        ("LC001", "docker/docker-compose.yml", 11),
+    ]
+    assert report["findings"][1]["message"].startswith(
+        "Sentry: image `ghcr.io/getsentry/sentry:nightly` resolves to a release under BUSL-1.1"
+    )
+
+
+def test_terraform_modules_sharing_a_constraint_are_one_finding(
+    make_repo: MakeRepo, scan_json: ScanJson
+) -> None:
+    versions = 'terraform {\n  required_version = ">= 1.5.7"\n}\n'
+    repo = make_repo(
+        {
+            "versions.tf": versions,
+            "modules/a/versions.tf": versions,
+            "examples/b/versions.tf": versions,
+            "examples/c/versions.tf": 'terraform {\n  required_version = "~> 1.5.0"\n}\n',
+            "examples/d/main.tf": 'terraform {\n  required_version = "~> 1.9"\n}\n',
+        }
+    )
+    report = scan_json(repo, "--offline", "--select", "LC001")
+    assert findings(report) == [("LC001", "examples/d/main.tf", 2), ("LC001", "versions.tf", 2)]
+    root = report["findings"][1]
+    assert root["message"].startswith(
+        'Terraform: required_version ">= 1.5.7" (and 2 more .tf files with the same '
+        "constraint) resolves to a release under BUSL-1.1"
+    )
+    assert root["properties"]["also"] == ["examples/b/versions.tf:2", "modules/a/versions.tf:2"]

@@ -353,6 +353,51 @@ _HCL_TOKEN = re.compile(
 )
 
 
+def _string_end(text: str, start: int) -> int | None:
+    """The index just past the HCL string that opens at ``text[start]``, or None when
+    it is not closed on its line. ``${ ... }`` and ``%{ ... }`` templates may hold
+    nested strings and span lines; ``$${`` and ``%%{`` are literal."""
+    position = start + 1
+    while position < len(text):
+        char = text[position]
+        if char == "\\":
+            position += 2
+        elif char == '"':
+            return position + 1
+        elif char == "\n":
+            return None
+        elif text.startswith(("$${", "%%{"), position):
+            position += 3
+        elif text.startswith(("${", "%{"), position):
+            end = _template_end(text, position + 2)
+            if end is None:
+                return None
+            position = end
+        else:
+            position += 1
+    return None
+
+
+def _template_end(text: str, position: int) -> int | None:
+    depth = 1
+    while position < len(text):
+        char = text[position]
+        if char == '"':
+            end = _string_end(text, position)
+            if end is None:
+                return None
+            position = end
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+        position += 1
+    return None
+
+
 @dataclass
 class _Token:
     kind: str
@@ -365,6 +410,17 @@ def _hcl_tokens(text: str, errors: _Errors) -> list[_Token]:
     line = 1
     position = 0
     while position < len(text):
+        if text[position] == '"':  # strings may hold ${ ... "nested" ... } templates
+            end = _string_end(text, position)
+            kind = "string" if end is not None else "open_string"
+            value = text[position:end] if end is not None else '"'
+            if kind == "string":
+                tokens.append(_Token(kind, value[1:-1], line))
+            else:
+                errors.add(f"line {line}: unterminated string")
+            line += value.count("\n")
+            position += len(value)
+            continue
         match = _HCL_TOKEN.match(text, position)
         if match is None:  # pragma: no cover - the ``other`` group matches any character
             break
@@ -651,3 +707,58 @@ def _parse_helm_chart(path: str, text: str) -> Result:
             Component("helm-chart", name, version, path, line, registry=repository or None)
         )
     return components, errors.finish()
+
+
+# --- compose .env files ----------------------------------------------------------------
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """``KEY=value`` lines of a compose ``.env`` file (quotes removed, comments and
+    ``export`` ignored, ``${VAR:-default}`` in a value replaced by its default)."""
+    found: dict[str, str] = {}
+    for raw in text.splitlines():
+        if raw.lstrip().startswith("#"):
+            continue
+        match = _ENV_LINE.match(raw)
+        if match is None:
+            continue
+        value = match.group(2)
+        closing = value.find(value[0], 1) if value[:1] in ("'", '"') else -1
+        if closing > 0:  # a quoted value; a comment may follow it
+            value = value[1:closing]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        found[match.group(1)] = _COMPOSE_DEFAULT.sub(lambda m: m.group(1), value)
+    return found
+
+
+def resolve_image_variables(component: Component, env: dict[str, str]) -> Component:
+    """An image whose reference names ``$VARIABLES``, with the values of the compose
+    project's ``.env`` put in (unchanged when a variable is not there)."""
+    if component.kind != "image" or "$" not in f"{component.name}{component.version}":
+        return component
+    ref = component.name
+    if component.registry:
+        ref = f"{component.registry}/{ref}"
+    # A bare "$IMAGE" got the default tag "latest" from the parser: not written.
+    if component.version and not ("$" in component.name and component.version == "latest"):
+        ref += f":{component.version}"
+    if component.digest:
+        ref += f"@{component.digest}"
+    missing = False
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal missing
+        name = match.group(1) or match.group(2)
+        if name not in env:
+            missing = True
+            return match.group(0)
+        return env[name]
+
+    resolved = _VARIABLE.sub(value, ref)
+    if missing or not resolved.strip():
+        return component
+    return _image(resolved, component.path, component.line)

@@ -175,10 +175,18 @@ class RelicensedComponent(Rule):
 
     def check(self, facts: RepoFacts) -> Iterator[Finding]:
         tofu = uses_opentofu(facts)
+        # Terraform modules repeat one required_version in every module and example:
+        # one finding per constraint, at the file nearest the root, names the rest.
+        same_constraint: dict[str | None, list[Component]] = {}
         for component in facts.components:
-            if component.kind == "terraform" and tofu and component.path.endswith(".tf"):
+            if component.kind == "terraform" and component.path.endswith(".tf"):
+                if not tofu:
+                    same_constraint.setdefault(component.version, []).append(component)
                 continue
             yield from self._component(component)
+        for group in same_constraint.values():
+            group.sort(key=lambda c: (c.path.count("/"), c.path, c.line))
+            yield from self._component(group[0], also=[f"{c.path}:{c.line}" for c in group[1:]])
         for dep in license_declarations(facts):
             request = python_request(dep.version, dep.specifier)
             if request is None:
@@ -190,7 +198,7 @@ class RelicensedComponent(Rule):
                         event, Location(dep.path, dep.line), f"`{written}`", is_exact(request)
                     )
 
-    def _component(self, component: Component) -> Iterator[Finding]:
+    def _component(self, component: Component, also: list[str] | None = None) -> Iterator[Finding]:
         if component.kind == "image":
             request = image_request(component.version, component.digest)
             names = [_full_name(component)]
@@ -207,12 +215,22 @@ class RelicensedComponent(Rule):
             for event in find_events(component.kind, name):
                 if resolves_into(request, event) is not None:
                     location = Location(component.path, component.line)
-                    yield self._report(event, location, subject, is_exact(request))
+                    if also:
+                        subject += f" (and {len(also)} more .tf files with the same constraint)"
+                    yield self._report(event, location, subject, is_exact(request), also or [])
 
-    def _report(self, event: Event, location: Location, subject: str, exact: bool) -> Finding:
+    def _report(
+        self,
+        event: Event,
+        location: Location,
+        subject: str,
+        exact: bool,
+        also: list[str] | None = None,
+    ) -> Finding:
         return self.finding(
             location,
             properties={
+                "also": also or [],
                 "component": event.component,
                 "old_license": event.old,
                 "new_license": event.new,
