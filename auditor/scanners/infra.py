@@ -726,11 +726,9 @@ def parse_env_file(text: str) -> dict[str, str]:
         if match is None:
             continue
         value = match.group(2)
+        # A quoted value (a comment may follow it), else up to a " #" comment.
         closing = value.find(value[0], 1) if value[:1] in ("'", '"') else -1
-        if closing > 0:  # a quoted value; a comment may follow it
-            value = value[1:closing]
-        else:
-            value = value.split(" #", 1)[0].strip()
+        value = value[1:closing] if closing > 0 else value.split(" #", 1)[0].strip()
         found[match.group(1)] = _COMPOSE_DEFAULT.sub(lambda m: m.group(1), value)
     return found
 
