@@ -222,7 +222,7 @@ def test_components_survive_the_cache(tmp_path: Path) -> None:
         ("Containerfile", "dockerfile"),
         ("dockerfile.py", "python"),
         ("infra/main.tf", "terraform"),
-        ("infra/main.tf.json", "text"),
+        ("infra/main.tf.json", "dataset"),  # JSON: a dataset candidate, not HCL
         (".terraform-version", "version-file"),
         (".tool-versions", "version-file"),
         (".github/workflows/ci.yml", "workflow"),
