@@ -13,11 +13,20 @@ import codecs
 import contextlib
 import gc
 import io
+import re
 import tokenize
 from collections.abc import Iterator
 
 from auditor.knowledge import SdkTable, sdk_table
-from auditor.model import DataRef, Dataset, FileFacts, ManifestFacts, PythonFacts, ScanError
+from auditor.model import (
+    Component,
+    DataRef,
+    Dataset,
+    FileFacts,
+    ManifestFacts,
+    PythonFacts,
+    ScanError,
+)
 from auditor.scanners.data import is_dataset_candidate, sniff_dataset
 from auditor.scanners.datarefs import find_data_refs, find_prompt_constants
 from auditor.scanners.schedules import find_schedules
@@ -25,7 +34,7 @@ from auditor.scanners.text import find_secrets, find_suppressions
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "6"
+ANALYSIS_VERSION = "7"
 BINARY_SNIFF = 8192
 
 
@@ -68,6 +77,9 @@ def analysis_kind(path: str) -> str:
         return _MANIFESTS[name]
     if is_requirements_file(path):
         return "requirements"
+    infra = infra_kind(path)
+    if infra is not None:
+        return infra
     if is_dataset_candidate(path):
         return "dataset"
     return "text"
@@ -153,6 +165,7 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         found, problems = sniff_dataset(path, text)
         datasets = [found] if found is not None else []
         manifest.errors.extend(problems)
+    components, infra_errors = parse_infra(kind, path, text) if kind in INFRA_KINDS else ([], [])
     return FileFacts(
         path=path,
         parsed=code.parsed,
@@ -161,13 +174,14 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         prompts=tuple(code.prompts),
         secrets=tuple(secrets),
         suppressions=tuple(suppressions),
-        errors=(*code.errors, *manifest.errors),
+        errors=(*code.errors, *manifest.errors, *infra_errors),
         dependencies=tuple(manifest.dependencies),
         indexes=tuple(manifest.indexes),
         includes=tuple(manifest.includes),
         data_refs=tuple(refs),
         datasets=tuple(datasets),
         schedules=tuple(schedules),
+        components=tuple(components),
     )
 
 
@@ -260,3 +274,45 @@ def _notebook_syntax_only(path: str, text: str) -> PythonFacts:
 def analyse_batch(items: list[tuple[str, bytes]]) -> list[dict[str, object]]:
     """Worker entry point: JSON-ready dicts (no pickled classes cross processes)."""
     return [analyse(path, data).to_dict() for path, data in items]
+
+
+INFRA_KINDS = frozenset({"compose", "dockerfile", "terraform", "version-file", "workflow", "helm"})
+_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.-][\w.-]*)?\.ya?ml")
+
+
+def infra_kind(path: str) -> str | None:
+    """The infrastructure files the ``infra`` scanners read, by name: compose files,
+    Dockerfiles, Terraform, tool-version files, GitHub workflows, Helm charts."""
+    folder, _, name = path.rpartition("/")
+    lower = name.lower()
+    if _COMPOSE_NAME.fullmatch(lower):
+        return "compose"
+    if lower in {"dockerfile", "containerfile"} or lower.endswith(".dockerfile"):
+        return "dockerfile"
+    if lower.startswith(("dockerfile.", "containerfile.")):
+        return "dockerfile"
+    if lower.endswith(".tf"):
+        return "terraform"
+    if name in {".terraform-version", ".tool-versions"}:
+        return "version-file"
+    if name == "Chart.yaml":
+        return "helm"
+    in_workflows = folder == ".github/workflows" or folder.endswith("/.github/workflows")
+    if lower.endswith((".yml", ".yaml")) and in_workflows:
+        return "workflow"
+    return None
+
+
+def parse_infra(kind: str, path: str, text: str) -> tuple[list[Component], list[ScanError]]:
+    """The components an infrastructure file declares (never runs or fetches anything)."""
+    from auditor.scanners import infra
+
+    parser = {
+        "compose": infra.parse_compose,
+        "dockerfile": infra.parse_dockerfile,
+        "terraform": infra.parse_terraform,
+        "version-file": infra.parse_version_file,
+        "workflow": infra.parse_workflow,
+        "helm": infra.parse_helm_chart,
+    }[kind]
+    return parser(path, text)

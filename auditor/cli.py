@@ -149,6 +149,7 @@ def _scan(args: argparse.Namespace) -> int:
     for flag, value in (("--vuln-db", args.vuln_db), ("--python", args.python)):
         if value is not None and not Path(value).exists():
             raise UsageError(f"{flag} {value}: no such file or directory")
+    python = _python_environment(args.python)
     config, config_errors = _config_for(args, root.resolve())
     baseline_path = Path(args.baseline) if args.baseline else None
     baseline = _read_baseline(baseline_path) if baseline_path and baseline_path.exists() else None
@@ -167,6 +168,7 @@ def _scan(args: argparse.Namespace) -> int:
                 extra_errors=tuple(config_errors),
                 vuln_db=Path(args.vuln_db) if args.vuln_db else None,
                 online=not args.offline,
+                python=python,
             ),
         )
     except ValueError as exc:  # --diff-base with an unknown ref
@@ -192,6 +194,21 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 STALE_DAYS = 30
+
+
+def _python_environment(value: str | None) -> Path | None:
+    """``--python``: a virtual environment, its python, or a site-packages folder."""
+    if value is None:
+        return None
+    from auditor.license_sources import find_site_packages
+
+    path = Path(value)
+    if not find_site_packages(path):
+        raise UsageError(
+            f"--python {value}: no site-packages found "
+            "(give a virtual environment, its python executable or a site-packages folder)"
+        )
+    return path
 
 
 def _vuln_db_notice(report: Report, out: TextIO) -> None:

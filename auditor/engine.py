@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pathspec
 
 from auditor import __version__
-from auditor.analyse import MANIFEST_KINDS, analyse, analyse_batch, analysis_kind
+from auditor.analyse import INFRA_KINDS, MANIFEST_KINDS, analyse, analyse_batch, analysis_kind
 from auditor.cache import FactCache, content_key
 from auditor.config import Config
 from auditor.discover import SourceFile, discover
@@ -58,6 +58,8 @@ class Options:
     # Look vulnerabilities up online (pip-audit) when no --vuln-db is given. The
     # command line sets it unless --offline; the library default stays offline.
     online: bool = False
+    # --python: the scanned project's environment, read for its licenses.
+    python: Path | None = None
 
 
 @dataclass
@@ -140,7 +142,7 @@ def _cost(path: str, data: bytes) -> int:
     kind = analysis_kind(path)
     if kind == "notebook" or (kind == "python" and sdk_table().imports_sdk(data)):
         return 2
-    return 1 if kind == "python" or kind in MANIFEST_KINDS else 0
+    return 1 if kind == "python" or kind in MANIFEST_KINDS or kind in INFRA_KINDS else 0
 
 
 def _parallel(
@@ -272,6 +274,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         vuln_db=options.vuln_db,
         online=options.online,
         oversized=found.oversized,
+        python=options.python,
     )
     errors = [*options.extra_errors, *found.errors, *analysis.errors, *facts.include_errors]
     # A broken pyproject.toml is one problem: the configuration loader's entry says it.
@@ -316,6 +319,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         else:
             kept.append(finding)
     errors.extend(facts.vuln_db_errors)  # after the rules: they load the database
+    errors.extend(facts.license_errors)  # likewise for the environment's metadata
     errors = [replace(e, message=redact_text(e.message)) for e in errors]
     return Report(
         root=str(root),
@@ -333,7 +337,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         parsed_files=analysis.parsed,
         cached_files=analysis.cached,
         rules=tuple(r.id for r in rules),
-        dependencies=facts.dependencies,
+        dependencies=facts.reported_dependencies,
         profile=verdict[0].profile if verdict else None,
         recommendation=verdict[1] if verdict else None,
         training_data=tuple(verdict[0].training) if verdict else (),
@@ -344,4 +348,5 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             if facts.vuln_db is not None and facts.vuln_db.newest_modified is not None
             else None
         ),
+        components=facts.components,
     )

@@ -13,6 +13,7 @@ from auditor.config import Config
 from auditor.discover import LOCK_NAMES, SourceFile
 from auditor.model import (
     CallSite,
+    Component,
     DataRef,
     Dataset,
     Dependency,
@@ -31,8 +32,10 @@ from auditor.model import (
 from auditor.scanners.text import LINE_BREAK
 
 if TYPE_CHECKING:
+    from auditor.license_sources import LicenseResolution, Resolved
     from auditor.pipaudit import AuditResult
     from auditor.profile import Analysis
+    from auditor.project_license import ProjectLicense
     from auditor.scanners.history import GitHistory
     from auditor.vulns import Match, OsvDatabase
 
@@ -52,6 +55,7 @@ class RepoFacts:
         vuln_db: Path | None = None,
         online: bool = False,
         oversized: Sequence[SourceFile] = (),
+        python: Path | None = None,
     ) -> None:
         self.root = root
         self.oversized = tuple(oversized)
@@ -61,6 +65,7 @@ class RepoFacts:
         self.vuln_db_path = vuln_db
         self.online = online
         self._lines: dict[str, list[str]] = {}
+        self.python = python  # --python: the project's environment, for licenses
 
     @functools.cached_property
     def call_sites(self) -> tuple[CallSite, ...]:
@@ -317,6 +322,102 @@ class RepoFacts:
             lines = LINE_BREAK.split(text) if text is not None else []
             self._lines[path] = lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    @functools.cached_property
+    def components(self) -> tuple[Component, ...]:
+        """Container images, Terraform and tool versions, CI actions and Helm
+        charts the repository's infrastructure files name, in file order."""
+        from auditor.analyse import analysis_kind
+        from auditor.scanners.infra import parse_env_file, resolve_image_variables
+
+        found: list[Component] = []
+        envs: dict[str, dict[str, str]] = {}
+        for facts in self.per_file.values():
+            for written in facts.components:
+                component = written
+                if "$" in f"{written.name}{written.version}" and (
+                    analysis_kind(written.path) == "compose"
+                ):
+                    folder = posixpath.dirname(written.path)
+                    if folder not in envs:
+                        envs[folder] = parse_env_file(self._env_text(folder))
+                    component = resolve_image_variables(written, envs[folder])
+                found.append(component)
+        # A YAML anchor used by several services names one image, at one line.
+        return tuple(dict.fromkeys(sorted(found, key=lambda c: (c.path, c.line))))
+
+    def _env_text(self, folder: str) -> str:
+        """A compose project's ``.env`` (its variables), when it is inside the root."""
+        path = self.root / folder / ".env"
+        try:
+            if not path.resolve().is_relative_to(self.root.resolve()):
+                return ""
+            return path.read_bytes()[:1_000_000].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    @staticmethod
+    def _license_key(dep: Dependency) -> tuple[str, str | None]:
+        return normalise_name(dep.name), dep.version
+
+    @functools.cached_property
+    def license_resolution(self) -> LicenseResolution:
+        """The license of every dependency from a package index (constraints aside),
+        read once, on first use: from the project's environment, the cache, or
+        online (see ``auditor.license_sources``)."""
+        from auditor.license_sources import resolve_licenses
+
+        wanted = {
+            self._license_key(dep)
+            for dep in self.dependencies
+            if dep.kind == "pypi" and dep.group != "constraint"
+        }
+        return resolve_licenses(
+            sorted(wanted, key=lambda k: (k[0], k[1] or "")),
+            root=self.root,
+            python=self.python,
+            online=self.online,
+        )
+
+    def license_of(self, dep: Dependency) -> Resolved:
+        return self.license_resolution.get(*self._license_key(dep))
+
+    @property
+    def reported_dependencies(self) -> tuple[Dependency, ...]:
+        """The dependencies with their licenses when a rule looked them up (a scan
+        that runs no license rule never reads an environment or the network)."""
+        if "license_resolution" not in self.__dict__:
+            return self.dependencies
+        out: list[Dependency] = []
+        for dep in self.dependencies:
+            if dep.kind != "pypi" or dep.group == "constraint":
+                out.append(dep)
+                continue
+            resolved = self.license_of(dep)
+            info = resolved.info
+            out.append(
+                replace(
+                    dep,
+                    license=info.label,
+                    license_source=resolved.source,
+                    license_category=info.category,
+                )
+            )
+        return tuple(out)
+
+    @property
+    def license_errors(self) -> tuple[ScanError, ...]:
+        """Metadata files that could not be read, if anything read them."""
+        if "license_resolution" not in self.__dict__:
+            return ()
+        return tuple(self.license_resolution.errors)
+
+    @functools.cached_property
+    def project_license(self) -> ProjectLicense | None:
+        """The scanned project's own license (pyproject.toml or a LICENSE file)."""
+        from auditor.project_license import find_project_license
+
+        return find_project_license({f.path for f in self.files}, self.text)
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[ScanError]:

@@ -236,6 +236,7 @@ class Dependency:
     editable: bool = False
     license: str | None = None
     license_source: str | None = None
+    license_category: str | None = None
 
     def to_dict(self) -> JSON:
         data = dict(vars(self))
@@ -254,6 +255,7 @@ class Dependency:
             "line": self.line,
             "license": self.license,
             "license_source": self.license_source,
+            "license_category": self.license_category,
         }
 
     @classmethod
@@ -300,6 +302,34 @@ class Include:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Include:
         built: Include = _build(cls, data)
+        return built
+
+
+@dataclass(frozen=True)
+class Component:
+    """One piece of infrastructure a repository names, and the version it asks for.
+
+    ``kind``: ``image``, ``terraform``, ``terraform-provider``, ``action``,
+    ``tool`` or ``helm-chart``. ``version`` is the tag or constraint as written
+    (``latest`` for an image without tag or digest), ``None`` when absent.
+    ``registry`` is ``None`` for Docker Hub and the public Terraform registry
+    (for a Helm chart: its repository).
+    """
+
+    kind: str
+    name: str
+    version: str | None
+    path: str
+    line: int
+    registry: str | None = None
+    digest: str | None = None
+
+    def to_dict(self) -> JSON:
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Component:
+        built: Component = _build(cls, data)
         return built
 
 
@@ -542,6 +572,7 @@ class FileFacts:
     data_refs: tuple[DataRef, ...] = ()
     datasets: tuple[Dataset, ...] = ()
     schedules: tuple[Schedule, ...] = ()
+    components: tuple[Component, ...] = ()
 
     def to_dict(self) -> JSON:
         data: JSON = {
@@ -599,6 +630,7 @@ _ITEM_FIELDS: dict[str, Any] = {
     "data_refs": DataRef,
     "datasets": Dataset,
     "schedules": Schedule,
+    "components": Component,
 }
 
 
@@ -748,6 +780,8 @@ class Report:
     recommendation: Recommendation | None = None
     training_data: tuple[Dataset, ...] = ()
     knowledge: Mapping[str, Any] = field(default_factory=dict)
+    # Infrastructure the repository names (images, Terraform, actions, tools).
+    components: tuple[Component, ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -8,7 +8,9 @@ import random
 import string
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +185,19 @@ def _no_network_audit() -> Iterator[None]:
         os.environ["RAGFIT_PIP_AUDIT"] = previous
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_network_license_index() -> Iterator[None]:
+    """Tests never reach the network: online license look-ups go to a closed
+    port on this machine (refused at once), unless a test starts its own fake."""
+    previous = os.environ.get("RAGFIT_INDEX_URL")
+    os.environ["RAGFIT_INDEX_URL"] = "http://127.0.0.1:9/pypi"
+    yield
+    if previous is None:
+        os.environ.pop("RAGFIT_INDEX_URL", None)
+    else:
+        os.environ["RAGFIT_INDEX_URL"] = previous
+
+
 # The scanner tests on sample repositories compare whole lists of these.
 CallTuple = tuple[str, int, str, str, str, "str | None", bool]
 
@@ -205,3 +220,45 @@ def call_tuples(facts: Mapping[str, PythonFacts]) -> list[CallTuple]:
         for f in facts.values()
         for c in f.call_sites
     )
+
+
+class FakeIndex:
+    """A package index on 127.0.0.1: ``routes`` maps a path to (status, body)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, bytes]] = {}
+        self.requests: list[str] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fake.requests.append(self.path)
+                status, body = fake.routes.get(self.path, (404, b"not found"))
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def project(
+        self, name: str, info: dict[str, object], releases: dict[str, list[object]]
+    ) -> None:
+        body = json.dumps({"info": info, "releases": releases}).encode()
+        self.routes[f"/pypi/{name}/json"] = (200, body)
+
+
+@pytest.fixture
+def fake_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeIndex]:
+    fake = FakeIndex()
+    fake.thread.start()
+    monkeypatch.setenv("RAGFIT_INDEX_URL", f"{fake.url}/pypi")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()

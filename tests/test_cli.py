@@ -159,9 +159,17 @@ USAGE_CASES: dict[str, tuple[Any, str]] = {
     ),
     "vuln-db-missing": (lambda t, r: ["scan", str(r), "--vuln-db", str(t / "osv")], "--vuln-db"),
     "python-missing": (lambda t, r: ["scan", str(r), "--python", str(t / "py")], "--python"),
-    "explain-reserved": (lambda t, r: ["explain", "LC001"], "LC001"),
     "explain-unknown": (lambda t, r: ["explain", "NOPE"], "NOPE"),
 }
+
+
+def test_explain_a_reserved_rule(monkeypatch: pytest.MonkeyPatch, run_cli: RunCli) -> None:
+    """Every catalog id is implemented now; a reserved one (no rule class yet)
+    still gets one clear line."""
+    monkeypatch.setattr("auditor.cli.rule_by_id", lambda rule_id: None)
+    code, out, err = run_cli("explain", "LC001")
+    assert (code, out) == (2, "")
+    assert err == "ragfit: error: LC001 is reserved and not implemented yet\n"
 
 
 @pytest.mark.parametrize("case", sorted(USAGE_CASES))

@@ -393,3 +393,73 @@ def test_terraform_unterminated_heredoc() -> None:
     components, errors = parse_terraform("a.tf", "x = <<EOT\nterraform {\n}\n")
     assert components == []
     assert errors == [ScanError("a.tf", "parse-error", "line 1: unterminated heredoc")]
+
+
+def test_terraform_strings_with_nested_template_quotes() -> None:
+    text = """\
+locals {
+  dns = "[${join(", ", formatlist("\\"%s\\"", local.ips))}]"
+  literal = "$${not_a_template} and %%{ this }"
+  multi = "${
+    var.a ? "x" : "y"
+  }"
+}
+terraform {
+  required_version = ">= 1.6"
+}
+"""
+    components, errors = parse_terraform("main.tf", text)
+    assert errors == []
+    assert components == [Component("terraform", "terraform", ">= 1.6", "main.tf", 9)]
+
+
+def test_helm_chart_dependencies() -> None:
+    from auditor.scanners.infra import parse_helm_chart
+
+    text = """\
+apiVersion: v2
+name: app
+version: 1.0.0
+dependencies:
+  - name: redis
+    version: 19.6.4
+    repository: oci://registry-1.docker.io/bitnamicharts
+  - name: local-lib
+    repository: file://../lib
+  - version: 1.0.0
+"""
+    components, errors = parse_helm_chart("Chart.yaml", text)
+    assert components == [
+        Component(
+            "helm-chart",
+            "redis",
+            "19.6.4",
+            "Chart.yaml",
+            6,
+            registry="oci://registry-1.docker.io/bitnamicharts",
+        ),
+        Component("helm-chart", "local-lib", None, "Chart.yaml", 8, registry="file://../lib"),
+    ]
+    assert errors == [
+        ScanError("Chart.yaml", "parse-error", "line 10: a chart dependency without a name")
+    ]
+    assert parse_helm_chart("Chart.yaml", "dependencies:\n") == ([], [])
+    assert parse_helm_chart("Chart.yaml", "- a\n")[1] == [
+        ScanError("Chart.yaml", "parse-error", "line 1: the document is a list, not a mapping")
+    ]
+
+
+def test_env_files_and_image_variables() -> None:
+    from auditor.scanners.infra import parse_env_file, resolve_image_variables
+
+    env = parse_env_file(
+        '# comment\nA=1\nexport B = two  # trailing\nC="x y"\nD=${D:-8.1}\nnot a line\n'
+    )
+    assert env == {"A": "1", "B": "two", "C": "x y", "D": "8.1"}
+    image = Component("image", "redis", "${D}", "c.yml", 3)
+    assert resolve_image_variables(image, env) == Component("image", "redis", "8.1", "c.yml", 3)
+    whole = Component("image", "$IMG", "latest", "c.yml", 4)
+    resolved = resolve_image_variables(whole, {"IMG": "quay.io/org/app@" + DIGEST})
+    assert resolved == Component("image", "org/app", None, "c.yml", 4, "quay.io", DIGEST)
+    assert resolve_image_variables(image, {}) == image
+    assert resolve_image_variables(Component("action", "$X", None, "w.yml", 1), env).name == "$X"

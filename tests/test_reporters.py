@@ -249,6 +249,7 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
             "knowledge": {"paths": [], "files": 0, "bytes": 0, "approx_tokens": 0},
         },
         "dependencies": [],
+        "components": [],
         "profile": {
             "current_approach": "fine-tune",
             "data_change": {"level": "unknown", "score": 0.0, "evidence": []},

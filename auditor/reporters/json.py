@@ -56,6 +56,7 @@ def report_dict(report: Report) -> JSON:
             or {"paths": [], "files": 0, "bytes": 0, "approx_tokens": 0},
         },
         "dependencies": [d.to_report() for d in report.dependencies],
+        "components": [c.to_dict() for c in report.components],
         "profile": _profile(report),
         "recommendation": report.recommendation.to_dict() if report.recommendation else None,
         "findings": [finding.to_dict() for finding in report.findings],

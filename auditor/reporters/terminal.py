@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from auditor.model import Finding, Report, Severity
+from auditor.model import Finding, Report, Severity, normalise_name
 from auditor.reporters.verdict import verdict
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
@@ -150,6 +150,11 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
         panel = _verdict_panel(report)
         if panel is not None:
             console.print(panel)
+        licenses = license_summary(report)
+        if licenses:
+            _print(console, escape(licenses))
+        if report.components:
+            _print(console, escape(component_summary(report)))
         console.print()
     for severity in sorted(Severity, reverse=True):
         group = [f for f in report.findings if f.severity is severity]
@@ -167,3 +172,32 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
             _print(console, f"[dim]{text}[/dim]")
         console.print()
     _print(console, _summary(report))
+
+
+def license_summary(report: Report) -> str:
+    """``Licenses: 9 permissive, 1 weak-copyleft, 1 source-available, 2 unknown``,
+    from most to least open; empty when no license rule looked licenses up."""
+    from auditor.licenses import CATEGORIES
+
+    counts: dict[str, int] = {}
+    seen: set[tuple[str, str | None]] = set()
+    for dep in report.dependencies:
+        key = (normalise_name(dep.name), dep.version)
+        if dep.license_category is None or key in seen:
+            continue
+        seen.add(key)
+        counts[dep.license_category] = counts.get(dep.license_category, 0) + 1
+    if not counts:
+        return ""
+    parts = [f"{counts[c]} {c}" for c in CATEGORIES if c in counts]
+    return "Licenses: " + ", ".join(parts)
+
+
+def component_summary(report: Report) -> str:
+    """``Infrastructure: 4 images, 2 terraform, 3 actions``."""
+    counts: dict[str, int] = {}
+    for component in report.components:
+        counts[component.kind] = counts.get(component.kind, 0) + 1
+    plural = {"image": "images", "action": "actions", "tool": "tools"}
+    parts = [f"{n} {plural.get(k, k) if n != 1 else k}" for k, n in sorted(counts.items())]
+    return "Infrastructure: " + ", ".join(parts)

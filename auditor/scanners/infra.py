@@ -11,9 +11,12 @@ a ``parse-error`` and the rest of the file is still read.
   build stages told apart from images).
 - ``parse_terraform``: ``terraform { required_version, required_providers }``.
 - ``parse_version_file``: ``.terraform-version`` and asdf ``.tool-versions``.
+- ``parse_helm_chart``: a Helm ``Chart.yaml``'s ``dependencies`` (chart
+  versions, which are not the versions of the software they install).
 - ``parse_workflow``: GitHub Actions ``uses:`` (steps and reusable workflows),
   ``docker://`` images, job ``container``/``services`` images and the
-  ``terraform_version`` given to ``hashicorp/setup-terraform``.
+  ``terraform_version`` given to ``hashicorp/setup-terraform`` (``latest``, its
+  default, at the ``uses:`` line when none is given).
 """
 
 from __future__ import annotations
@@ -26,12 +29,13 @@ from dataclasses import dataclass
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from auditor.model import ScanError
+from auditor.model import Component, ScanError
 
 __all__ = [
     "Component",
     "parse_compose",
     "parse_dockerfile",
+    "parse_helm_chart",
     "parse_image_reference",
     "parse_terraform",
     "parse_version_file",
@@ -45,25 +49,6 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SETUP_TERRAFORM = "hashicorp/setup-terraform"
 _TERRAFORM_REGISTRY = "registry.terraform.io"
-
-
-@dataclass(frozen=True)
-class Component:
-    """One piece of infrastructure a repository names, and the version it asks for.
-
-    ``kind``: ``image``, ``terraform``, ``terraform-provider``, ``action`` or
-    ``tool``. ``version`` is the tag or constraint as written (``latest`` for an
-    image without tag or digest), ``None`` when absent. ``registry`` is ``None``
-    for Docker Hub and the public Terraform registry.
-    """
-
-    kind: str
-    name: str
-    version: str | None
-    path: str
-    line: int
-    registry: str | None = None
-    digest: str | None = None
 
 
 Result = tuple[list[Component], list[ScanError]]
@@ -368,6 +353,51 @@ _HCL_TOKEN = re.compile(
 )
 
 
+def _string_end(text: str, start: int) -> int | None:
+    """The index just past the HCL string that opens at ``text[start]``, or None when
+    it is not closed on its line. ``${ ... }`` and ``%{ ... }`` templates may hold
+    nested strings and span lines; ``$${`` and ``%%{`` are literal."""
+    position = start + 1
+    while position < len(text):
+        char = text[position]
+        if char == "\\":
+            position += 2
+        elif char == '"':
+            return position + 1
+        elif char == "\n":
+            return None
+        elif text.startswith(("$${", "%%{"), position):
+            position += 3
+        elif text.startswith(("${", "%{"), position):
+            end = _template_end(text, position + 2)
+            if end is None:
+                return None
+            position = end
+        else:
+            position += 1
+    return None
+
+
+def _template_end(text: str, position: int) -> int | None:
+    depth = 1
+    while position < len(text):
+        char = text[position]
+        if char == '"':
+            end = _string_end(text, position)
+            if end is None:
+                return None
+            position = end
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+        position += 1
+    return None
+
+
 @dataclass
 class _Token:
     kind: str
@@ -380,6 +410,17 @@ def _hcl_tokens(text: str, errors: _Errors) -> list[_Token]:
     line = 1
     position = 0
     while position < len(text):
+        if text[position] == '"':  # strings may hold ${ ... "nested" ... } templates
+            end = _string_end(text, position)
+            kind = "string" if end is not None else "open_string"
+            value = text[position:end] if end is not None else '"'
+            if kind == "string":
+                tokens.append(_Token(kind, value[1:-1], line))
+            else:
+                errors.add(f"line {line}: unterminated string")
+            line += value.count("\n")
+            position += len(value)
+            continue
         match = _HCL_TOKEN.match(text, position)
         if match is None:  # pragma: no cover - the ``other`` group matches any character
             break
@@ -592,7 +633,8 @@ def _add_uses(
         return
     with_entry = fields.get("with")
     version = _mapping(with_entry[1]).get("terraform_version") if with_entry else None
-    if version is None:
+    if version is None:  # the action's default: the newest Terraform release
+        components.append(Component("terraform", "terraform", "latest", path, _line(key)))
         return
     text = _scalar(version[1])
     if text is None:
@@ -627,3 +669,94 @@ def _add_job_images(
             errors.add(f"line {_line(key)}: image is {_kind(value)}, not a string")
             continue
         components.append(_image(ref, path, _line(key)))
+
+
+# --- Helm charts --------------------------------------------------------------------
+
+
+def parse_helm_chart(path: str, text: str) -> Result:
+    """A ``Chart.yaml``'s ``dependencies``: name, chart version and repository."""
+    return _guarded(path, text, _parse_helm_chart)
+
+
+def _parse_helm_chart(path: str, text: str) -> Result:
+    errors = _Errors(path)
+    components: list[Component] = []
+    root = _load_yaml(text, errors)
+    if root is None:
+        return components, errors.finish()
+    if not isinstance(root, MappingNode):
+        errors.add(f"line {_line(root)}: the document is {_kind(root)}, not a mapping")
+        return components, errors.finish()
+    entry = _mapping(root).get("dependencies")
+    if entry is None or _kind(entry[1]) == "empty":
+        return components, errors.finish()
+    if not isinstance(entry[1], SequenceNode):
+        errors.add(f"line {_line(entry[0])}: dependencies is {_kind(entry[1])}, not a list")
+        return components, errors.finish()
+    for item in entry[1].value:
+        fields = _mapping(item)
+        name = _scalar(fields["name"][1]) if "name" in fields else None
+        if name is None:
+            errors.add(f"line {_line(item)}: a chart dependency without a name")
+            continue
+        version = _scalar(fields["version"][1]) if "version" in fields else None
+        repository = _scalar(fields["repository"][1]) if "repository" in fields else None
+        line = _line(fields["version"][0]) if "version" in fields else _line(fields["name"][0])
+        components.append(
+            Component("helm-chart", name, version, path, line, registry=repository or None)
+        )
+    return components, errors.finish()
+
+
+# --- compose .env files ----------------------------------------------------------------
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """``KEY=value`` lines of a compose ``.env`` file (quotes removed, comments and
+    ``export`` ignored, ``${VAR:-default}`` in a value replaced by its default)."""
+    found: dict[str, str] = {}
+    for raw in text.splitlines():
+        if raw.lstrip().startswith("#"):
+            continue
+        match = _ENV_LINE.match(raw)
+        if match is None:
+            continue
+        value = match.group(2)
+        # A quoted value (a comment may follow it), else up to a " #" comment.
+        closing = value.find(value[0], 1) if value[:1] in ("'", '"') else -1
+        value = value[1:closing] if closing > 0 else value.split(" #", 1)[0].strip()
+        found[match.group(1)] = _COMPOSE_DEFAULT.sub(lambda m: m.group(1), value)
+    return found
+
+
+def resolve_image_variables(component: Component, env: dict[str, str]) -> Component:
+    """An image whose reference names ``$VARIABLES``, with the values of the compose
+    project's ``.env`` put in (unchanged when a variable is not there)."""
+    if component.kind != "image" or "$" not in f"{component.name}{component.version}":
+        return component
+    ref = component.name
+    if component.registry:
+        ref = f"{component.registry}/{ref}"
+    # A bare "$IMAGE" got the default tag "latest" from the parser: not written.
+    if component.version and not ("$" in component.name and component.version == "latest"):
+        ref += f":{component.version}"
+    if component.digest:
+        ref += f"@{component.digest}"
+    missing = False
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal missing
+        name = match.group(1) or match.group(2)
+        if name not in env:
+            missing = True
+            return match.group(0)
+        return env[name]
+
+    resolved = _VARIABLE.sub(value, ref)
+    if missing or not resolved.strip():
+        return component
+    return _image(resolved, component.path, component.line)

@@ -1,0 +1,445 @@
+"""Where Python dependencies' licenses come from, in this order:
+
+1. the scanned project's environment: ``--python PATH`` (a virtual environment,
+   its ``python`` executable, or a ``site-packages`` folder), else a ``.venv`` or
+   ``venv`` inside the repository. ``*.dist-info/METADATA`` (and ``*.egg-info``)
+   files are read as text; nothing is imported or run.
+2. ragfit's cache in the user's cache directory (``licenses.json``): what earlier
+   online look-ups found. A release's metadata never changes; "the newest
+   release" is trusted for :data:`LATEST_TTL` seconds.
+3. online, unless offline: the package index's JSON API (``{index}/{name}/json``)
+   for the newest release, and the release's PEP 658 metadata file
+   (``<wheel URL>.metadata``) for a pinned older version. Short timeouts; the
+   first connection failure stops further look-ups.
+
+``RAGFIT_INDEX_URL`` sets the index (default ``https://pypi.org/pypi``): tests
+point it at a local fake. Nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from auditor.cache import user_cache_dir
+from auditor.licenses import UNKNOWN, LicenseInfo, from_metadata
+from auditor.model import ScanError, normalise_name
+from auditor.output import atomic_write
+
+__all__ = [
+    "DEFAULT_INDEX",
+    "INDEX_ENV",
+    "LicenseResolution",
+    "Resolved",
+    "find_site_packages",
+    "read_metadata",
+    "resolve_licenses",
+]
+
+INDEX_ENV = "RAGFIT_INDEX_URL"
+DEFAULT_INDEX = "https://pypi.org/pypi"
+CACHE_FILE = "licenses.json"
+CACHE_FORMAT = 1
+LATEST_TTL = 7 * 24 * 3600
+TIMEOUT = 5.0
+WORKERS = 8
+MAX_METADATA = 4 * 1024 * 1024
+MAX_INDEX_JSON = 64 * 1024 * 1024
+IN_REPO_ENVIRONMENTS = (".venv", "venv")
+
+# Why a license is unknown, when the cause is the whole scan's, not one package's.
+OFFLINE = (
+    "offline with no environment to read and nothing cached: pass --python or scan online once"
+)
+NOT_INSTALLED = "offline and not installed in the environment"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """One dependency's license and where it came from (``metadata``, ``cache``,
+    ``index``), or unknown with ``info.note`` saying why. ``repo_wide``: unknown
+    for a reason that is the scan's (offline, index unreachable), not the package's."""
+
+    info: LicenseInfo
+    source: str | None = None
+    repo_wide: bool = False
+
+
+@dataclass
+class LicenseResolution:
+    by_key: dict[tuple[str, str | None], Resolved] = field(default_factory=dict)
+    errors: list[ScanError] = field(default_factory=list)
+    # The site-packages read, as shown to the user (relative inside the repo).
+    environment: str | None = None
+    seconds: float = 0.0
+
+    def get(self, name: str, version: str | None) -> Resolved:
+        return self.by_key.get((normalise_name(name), version), Resolved(UNKNOWN))
+
+
+# --- the environment ------------------------------------------------------------
+
+
+def find_site_packages(path: Path) -> list[Path]:
+    """The ``site-packages`` folders of a virtual environment, of its python
+    executable (``bin/python``, ``Scripts/python.exe``), or ``path`` itself when
+    it holds ``*.dist-info`` folders. Empty when there is none."""
+    try:
+        if path.is_file() or (path.is_symlink() and not path.is_dir()):
+            path = path.parent.parent  # .venv/bin/python -> .venv
+        if not path.is_dir():
+            return []
+        if any(path.glob("*.dist-info")):
+            return [path]
+        found = sorted(path.glob("lib/python*/site-packages"))
+        found += sorted(path.glob("lib64/python*/site-packages"))
+        windows = path / "Lib" / "site-packages"
+        if windows.is_dir():
+            found.append(windows)
+    except OSError:
+        return []
+    unique: list[Path] = []
+    for folder in found:
+        if folder.is_dir() and folder.resolve() not in {u.resolve() for u in unique}:
+            unique.append(folder)
+    return unique
+
+
+def _distributions(folders: Sequence[Path]) -> dict[str, tuple[str, Path]]:
+    """Normalised name -> (version, metadata file) for every installed distribution."""
+    found: dict[str, tuple[str, Path]] = {}
+    for folder in folders:
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            stem, dot, suffix = entry.name.rpartition(".")
+            if not dot or suffix not in {"dist-info", "egg-info"}:
+                continue
+            if suffix == "dist-info":  # name-version.dist-info
+                name, _, version = stem.rpartition("-")
+                metadata = entry / "METADATA"
+            else:  # name-version-pyX.Y.egg-info, or name.egg-info (a develop install)
+                name, _, rest = stem.partition("-")
+                version = rest.split("-")[0]
+                metadata = entry / "PKG-INFO" if entry.is_dir() else entry
+            if name:
+                found.setdefault(normalise_name(name), (version, metadata))
+    return found
+
+
+def read_metadata(text: str) -> tuple[LicenseInfo, dict[str, str]]:
+    """The license in core metadata text (``METADATA``, ``PKG-INFO`` or a PEP 658
+    file) and its ``Name`` and ``Version``. Only the headers are read."""
+    head = text.replace("\r\n", "\n").split("\n\n", 1)[0]
+    if "\0" in head:
+        return LicenseInfo(None, None, "unknown", "unreadable metadata (binary)"), {}
+    message = email.parser.Parser(policy=email.policy.compat32).parsestr(
+        head + "\n\n", headersonly=True
+    )
+    names = {"name", "version", "metadata-version"}
+    fields = {k.lower(): str(v) for k, v in message.items() if k.lower() in names}
+    if "name" not in fields and "metadata-version" not in fields:
+        return LicenseInfo(None, None, "unknown", "unreadable metadata (no Name header)"), fields
+    expression = message.get("License-Expression")
+    license_text = message.get("License")
+    classifiers = [str(c) for c in message.get_all("Classifier") or []]
+    info = from_metadata(
+        str(expression) if expression is not None else None,
+        _unfold(str(license_text)) if license_text is not None else None,
+        classifiers,
+    )
+    return info, fields
+
+
+def _unfold(value: str) -> str:
+    """A multi-line ``License:`` field: continuation lines lose their indent (and
+    the ``|`` that some tools put in front of it)."""
+    lines = value.split("\n")
+    rest = [line.strip().removeprefix("|") for line in lines[1:]]
+    return "\n".join([lines[0], *rest]).strip()
+
+
+def _same_version(installed: str, wanted: str) -> bool:
+    try:
+        return Version(installed) == Version(wanted)
+    except InvalidVersion:
+        return installed == wanted
+
+
+def _read_file(path: Path) -> str:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_METADATA)
+    return data.decode("utf-8", "replace")
+
+
+# --- the cache -------------------------------------------------------------------
+
+
+def _cache_path() -> Path:
+    return user_cache_dir() / CACHE_FILE
+
+
+def _load_cache() -> dict[str, Any]:
+    try:
+        data = json.loads(_cache_path().read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _cache_key(name: str, version: str | None) -> str:
+    return f"{name}=={version}" if version else name
+
+
+def _from_cache(entries: Mapping[str, Any], name: str, version: str | None) -> LicenseInfo | None:
+    raw = entries.get(_cache_key(name, version))
+    if not isinstance(raw, dict):
+        return None
+    fetched = raw.get("fetched")
+    stale = not isinstance(fetched, (int, float)) or time.time() - fetched > LATEST_TTL
+    if version is None and stale:
+        return None
+    try:
+        return LicenseInfo.from_dict(raw)
+    except TypeError:
+        return None
+
+
+def _save_cache(new: Mapping[str, LicenseInfo]) -> None:
+    if not new:
+        return
+    entries = _load_cache()
+    now = time.time()
+    for key, info in new.items():
+        entries[key] = {**info.to_dict(), "fetched": now}
+    body = json.dumps({"format": CACHE_FORMAT, "entries": entries}, sort_keys=True)
+    try:
+        path = _cache_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, body.encode("utf-8"))
+    except OSError:
+        pass  # a read-only home still gets its report
+
+
+# --- the index -------------------------------------------------------------------
+
+
+class _Unreachable(Exception):
+    """The index cannot be reached at all: stop asking it."""
+
+
+class _Index:
+    def __init__(self, base: str, timeout: float) -> None:
+        self.base = base.rstrip("/")
+        self.timeout = timeout
+        self.down = threading.Event()
+        self.failure: str | None = None
+
+    def _get(self, url: str, limit: int) -> bytes | None:
+        """The body, None for a 404; ``_Unreachable`` when the index is down."""
+        if self.down.is_set():
+            raise _Unreachable(self.failure or "unreachable")
+        if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+            return None
+        request = urllib.request.Request(url, headers={"User-Agent": "ragfit license lookup"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return bytes(response.read(limit))
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            raise _Lookup(f"HTTP {exc.code} from the index") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            self.failure = f"{type(reason).__name__}: {reason}"[:200]
+            self.down.set()
+            raise _Unreachable(self.failure) from None
+
+    def lookup(self, name: str, version: str | None) -> LicenseInfo:
+        body = self._get(f"{self.base}/{urllib.parse.quote(name)}/json", MAX_INDEX_JSON)
+        if body is None:
+            return LicenseInfo(None, None, "unknown", "not found on the package index")
+        try:
+            data = json.loads(body)
+            info = data["info"]
+        except (ValueError, KeyError, TypeError):
+            raise _Lookup("the index's answer is not its JSON API") from None
+        if not isinstance(info, dict):
+            raise _Lookup("the index's answer is not its JSON API")
+        latest = info.get("version")
+        if version is None or (isinstance(latest, str) and _same_version(latest, version)):
+            return from_metadata(
+                _text(info.get("license_expression")),
+                _text(info.get("license")),
+                [c for c in info.get("classifiers") or [] if isinstance(c, str)],
+            )
+        return self._release_metadata(data, version)
+
+    def _release_metadata(self, data: Mapping[str, Any], version: str) -> LicenseInfo:
+        releases = data.get("releases")
+        files = releases.get(version) if isinstance(releases, dict) else None
+        if not isinstance(files, list) or not files:
+            return LicenseInfo(None, None, "unknown", f"version {version} not on the index")
+        wheels = [
+            f
+            for f in files
+            if isinstance(f, dict)
+            and isinstance(f.get("url"), str)
+            and str(f.get("filename", f.get("url"))).endswith(".whl")
+        ]
+        if not wheels:
+            return LicenseInfo(None, None, "unknown", f"no wheel metadata for {version}")
+        body = self._get(str(wheels[0]["url"]) + ".metadata", MAX_METADATA)
+        if body is None:
+            return LicenseInfo(None, None, "unknown", f"no published metadata for {version}")
+        info, _ = read_metadata(body.decode("utf-8", "replace"))
+        return info
+
+
+class _Lookup(Exception):
+    """One package's look-up failed (the index answered, but not usefully)."""
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def index_url() -> str:
+    return os.environ.get(INDEX_ENV) or DEFAULT_INDEX
+
+
+# --- resolution --------------------------------------------------------------------
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return f"--python {path.name}"
+
+
+def resolve_licenses(
+    wanted: Iterable[tuple[str, str | None]],
+    *,
+    root: Path,
+    python: Path | None = None,
+    online: bool = False,
+    timeout: float = TIMEOUT,
+) -> LicenseResolution:
+    """The license of each ``(name, exact version or None)``; see the module docstring."""
+    started = time.perf_counter()
+    result = LicenseResolution()
+    keys = sorted({(normalise_name(n), v) for n, v in wanted}, key=lambda k: (k[0], k[1] or ""))
+    if python is not None:
+        folders = find_site_packages(python)
+    else:
+        folders = []
+        for name in IN_REPO_ENVIRONMENTS:
+            folders = find_site_packages(root / name)
+            if folders:
+                break
+    installed = _distributions(folders)
+    if folders:
+        result.environment = _display(folders[0], root)
+    pending: list[tuple[str, str | None]] = []
+    fallback: dict[tuple[str, str | None], Resolved] = {}
+    read: dict[Path, LicenseInfo] = {}
+    for key in keys:
+        name, version = key
+        if name in installed:
+            found_version, metadata = installed[name]
+            if metadata not in read:
+                read[metadata] = _read_installed(metadata, root, result.errors)
+            resolved = Resolved(read[metadata], "metadata")
+            if version is None or _same_version(found_version, version):
+                result.by_key[key] = resolved
+                continue
+            fallback[key] = resolved
+        pending.append(key)
+    cache = _load_cache() if pending else {}
+    still: list[tuple[str, str | None]] = []
+    for key in pending:
+        cached = _from_cache(cache, *key)
+        if cached is not None:
+            result.by_key[key] = Resolved(cached, "cache")
+        else:
+            still.append(key)
+    if still and online:
+        _online(still, result, fallback, timeout)
+    else:
+        for key in still:
+            if key in fallback:
+                result.by_key[key] = fallback[key]
+            elif folders:
+                result.by_key[key] = Resolved(_unknown(NOT_INSTALLED), None, repo_wide=True)
+            else:
+                result.by_key[key] = Resolved(_unknown(OFFLINE), None, repo_wide=True)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _unknown(note: str) -> LicenseInfo:
+    return LicenseInfo(None, None, "unknown", note)
+
+
+def _read_installed(metadata: Path, root: Path, errors: list[ScanError]) -> LicenseInfo:
+    where = _display(metadata, root)
+    try:
+        text = _read_file(metadata)
+    except OSError as exc:
+        message = f"{where}: cannot read ({exc.strerror or type(exc).__name__})"
+        errors.append(ScanError("", "license-metadata", message))
+        return _unknown("unreadable metadata")
+    info, _ = read_metadata(text)
+    if info.note.startswith("unreadable metadata"):
+        errors.append(ScanError("", "license-metadata", f"{where}: {info.note}"))
+    return info
+
+
+def _online(
+    keys: list[tuple[str, str | None]],
+    result: LicenseResolution,
+    fallback: Mapping[tuple[str, str | None], Resolved],
+    timeout: float,
+) -> None:
+    index = _Index(index_url(), timeout)
+    fetched: dict[str, LicenseInfo] = {}
+
+    def one(key: tuple[str, str | None]) -> Resolved:
+        try:
+            info = index.lookup(*key)
+        except _Unreachable as exc:
+            if key in fallback:
+                return fallback[key]
+            return Resolved(_unknown(f"package index unreachable ({exc})"), None, repo_wide=True)
+        except _Lookup as exc:
+            return fallback.get(key) or Resolved(_unknown(str(exc)))
+        if info.known or key not in fallback:
+            if info.known:
+                fetched[_cache_key(*key)] = info
+            return Resolved(info, "index")
+        return fallback[key]
+
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(keys))) as pool:
+        for key, resolved in zip(keys, pool.map(one, keys), strict=True):
+            result.by_key[key] = resolved
+    _save_cache(fetched)
