@@ -81,7 +81,10 @@ def test_a_file_that_calls_no_model_has_no_prompt_or_source_references() -> None
 def test_prompt_constants_of_a_prompt_library() -> None:
     source = (
         "import textwrap\n"
-        'SYSTEM_PROMPT = textwrap.dedent("""\\\n    Be brief and friendly.\n    Use British spelling.\n""")\n'
+        'SYSTEM_PROMPT = textwrap.dedent("""\\\n'
+        "    Be brief and friendly.\n"
+        "    Use British spelling.\n"
+        '""")\n'
         'QA_PROMPT_TEMPLATE = "Answer the question from this context: {context}"\n'
         'QA_TEMPLATE = "a template that is not a prompt by its name"\n'
         "FEW_SHOTS = [\n"
