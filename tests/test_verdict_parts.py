@@ -236,3 +236,13 @@ def test_dataref_round_trips_through_the_cache_format() -> None:
     assert DataRef.from_dict(ref.to_dict()) == ref
     with pytest.raises(TypeError):
         DataRef.from_dict({**ref.to_dict(), "line": "3"})
+
+
+def test_a_broken_scheduled_workflow_is_one_errors_entry(make_repo: Any, scan_json: Any) -> None:
+    root = make_repo(
+        {".github/workflows/ingest.yml": "on:\n  schedule:\n    - cron: '0 1 * * *'\njobs: [\n"}
+    )
+    report = scan_json(root, "--offline")
+    assert [(e["path"], e["kind"]) for e in report["errors"]] == [
+        (".github/workflows/ingest.yml", "parse-error")
+    ]
