@@ -258,7 +258,7 @@ def _python(
         code = (
             scan_source(path, text, table=table, tree=tree) if llm_file else scan_source(path, text)
         )
-    refs = find_data_refs(path, tree, llm_file=llm_file) if tree is not None else []
+    refs = find_data_refs(path, tree, llm_file=llm_file, text=text) if tree is not None else []
     if tree is not None and not llm_file:
         code.prompts.extend(find_prompt_constants(path, tree))
     return code, refs

@@ -614,9 +614,24 @@ def _http_call(func: ast.expr) -> bool:
     return False
 
 
-def find_data_refs(path: str, tree: ast.Module, *, llm_file: bool) -> list[DataRef]:
+# A file with none of these words has no data reference: most files of a large
+# project are skipped without walking their tree.
+_TRIGGERS = re.compile(
+    r"open\(|\.read|glob\(|Loader|Reader|load_dataset|purpose=|listdir|scandir|iterdir|walk\(|"
+    r"requests\.|httpx\.|urlopen|aiohttp|write_text|write_bytes|to_json|to_csv|from_json|"
+    r"from_csv|from_parquet|train_file|training_file|train_data|training_data|dataset_path|"
+    r"train_path|data_files"
+)
+
+
+def find_data_refs(
+    path: str, tree: ast.Module, *, llm_file: bool, text: str | None = None
+) -> list[DataRef]:
     """The data references of one parsed file, in source order. ``llm_file``: the
-    file imports an LLM SDK, so prompt sinks and kept sources are looked for."""
+    file imports an LLM SDK, so prompt sinks and kept sources are looked for.
+    ``text``: the source, to skip files that cannot hold a reference."""
+    if text is not None and not llm_file and not _TRIGGERS.search(text):
+        return []
     visitor = _Pass(path, llm_file)
     try:
         visitor.visit(tree)
