@@ -15,7 +15,8 @@ from conftest import FIXTURES, GitRepo, MakeRepo, RunCli, git
 from auditor import engine
 from auditor.cache import CACHE_DIR, CACHE_FILE, FactCache
 from auditor.config import Config
-from auditor.engine import PARALLEL_MIN_FILES, Options, audit
+from auditor.discover import discover
+from auditor.engine import PARALLEL_MIN_FILES, Options, _analyse_all, audit
 from auditor.model import Report
 
 
@@ -361,3 +362,28 @@ def test_racy_edit_with_the_same_size_and_mtime_is_seen(make_repo: MakeRepo) -> 
     assert target.stat().st_size == before.st_size
     report = run(root)
     assert [s.model for s in report.call_sites] == ["gpt-4x"]
+
+
+def test_identical_files_whose_facts_depend_on_their_path(make_repo: MakeRepo) -> None:
+    """A dataset's split and a `Path(__file__)` reference depend on where the
+    file is: identical bytes at two paths must not share cached facts."""
+    record = (
+        '{"messages": [{"role": "user", "content": "Hi"}, '
+        '{"role": "assistant", "content": "Hello!"}]}\n'
+    )
+    loader = 'from pathlib import Path\nDOCS = (Path(__file__).parent / "docs").glob("*.md")\n'
+    root = make_repo(
+        {
+            "data/train.jsonl": record,
+            "evals/golden.jsonl": record,
+            "a/load.py": loader,
+            "b/load.py": loader,
+        }
+    )
+    for _ in range(2):  # cold, then warm from the cache
+        report = run(root)
+        assert [(d.path, d.split) for d in report.training_data] == [("data/train.jsonl", "train")]
+        per_file = _analyse_all(root, discover(root).files, Options(jobs=1)).per_file
+        targets = sorted(r.target for facts in per_file.values() for r in facts.data_refs)
+        assert targets == ["a/docs/*.md", "b/docs/*.md"]
+        assert {d.split for facts in per_file.values() for d in facts.datasets} == {"train", "eval"}
