@@ -65,9 +65,12 @@ DOMAINS: dict[str, re.Pattern[str]] = {
         r"litigation|courts?|case law|jurisdictions?|legislation)\b",
         re.IGNORECASE,
     ),
+    # Not "triage", "symptom", "diagnose" or "treatment": support desks and
+    # debugging prompts use them every day.
     "medical": re.compile(
-        r"\b(?:medical|medicine|clinical|clinicians?|patients?|diagnos\w*|symptoms?|dosages?|"
-        r"drugs?|prescriptions?|treatments?|healthcare|physicians?|nurses?|triage|hipaa)\b",
+        r"\b(?:medical|medicine|medications?|clinical|clinicians?|patients?|dosages?|"
+        r"prescriptions?|healthcare|health care|physicians?|nurses?|hipaa|diseases?|"
+        r"pharmac\w+)\b",
         re.IGNORECASE,
     ),
     "financial": re.compile(
@@ -239,7 +242,10 @@ def analyse_prompts(prompts: Sequence[object]) -> list[Instructions]:
                     style_sentences += 1
                     style_tokens += estimate_tokens(sentence)
                 syntax.update(m.group(0).lower() for m in SYNTAX.finditer(sentence))
-        tokens = sum(estimate_tokens(p.text) for p in [*system, *answers, *users[:shots]])
+        # One call sends one system prompt (a prompt library holds several): the
+        # longest, with the few-shot examples.
+        longest = max((estimate_tokens(p.text) for p in system), default=0)
+        tokens = longest + sum(estimate_tokens(p.text) for p in [*answers, *users[:shots]])
         if not system and not answers:
             continue
         line = min(p.line for p in (system or answers))
