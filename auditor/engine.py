@@ -329,7 +329,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         seconds=time.perf_counter() - started,
         call_sites=facts.call_sites,
         providers=facts.providers,
-        current_approach=facts.current_approach,
+        current_approach=verdict[0].profile.current_approach if verdict else facts.current_approach,
         findings=sorted_findings(kept),
         errors=tuple(sorted(errors, key=lambda e: (e.path, e.kind, e.message))),
         suppressed=suppressed,

@@ -592,6 +592,12 @@ def infer(facts: RepoFacts) -> Analysis:
                 knowledge.add(
                     0.55, site.path, site.line, f"{site.capability}: {site.api}", kind="retrieval"
                 )
+    for ref in refs:
+        if ref.role == "search-tool":
+            retrieval = True
+            knowledge.add(
+                0.55, ref.path, ref.line, f"agent tool that looks things up: {ref.detail}", "tool"
+            )
     for prompt in prompts:
         if CONTEXT.search(prompt.text):
             knowledge.add(
@@ -637,7 +643,10 @@ def infer(facts: RepoFacts) -> Analysis:
         _config_evidence(facts, "high-stakes"),
     )
     budget = budget_question(config.budget_usd, _config_evidence(facts, "budget-usd"))
-    profile = Profile(facts.current_approach, data_change, need, stakes, budget)
+    current = facts.current_approach
+    if any(r.role == "search-tool" for r in refs):  # the agent retrieves through tools
+        current = {"prompting": "rag", "fine-tune": "hybrid"}.get(current, current)
+    profile = Profile(current, data_change, need, stakes, budget)
     return Analysis(
         profile=profile,
         corpus=body,

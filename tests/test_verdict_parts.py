@@ -246,3 +246,31 @@ def test_a_broken_scheduled_workflow_is_one_errors_entry(make_repo: Any, scan_js
     assert [(e["path"], e["kind"]) for e in report["errors"]] == [
         (".github/workflows/ingest.yml", "parse-error")
     ]
+
+
+def test_an_agent_that_searches_through_tools_retrieves(make_repo: Any, scan_json: Any) -> None:
+    root = make_repo(
+        {
+            "agent/tools.py": "from langchain_core.tools import tool\n"
+            "\n"
+            "\n"
+            "@tool\n"
+            "def search_docs(query: str) -> str:\n"
+            '    """Search the product documentation."""\n'
+            "    return query\n"
+            "\n"
+            "\n"
+            "@tool(return_direct=True)\n"
+            "def add(a: int, b: int) -> int:\n"
+            "    return a + b\n",
+            "agent/run.py": "from openai import OpenAI\n"
+            "\n"
+            "client = OpenAI()\n"
+            'client.chat.completions.create(model="gpt-4o-mini", messages=[])\n',
+        }
+    )
+    report = scan_json(root, "--offline")
+    assert report["profile"]["current_approach"] == "rag"
+    assert "agent/tools.py:5 agent tool that looks things up: search_docs" in [
+        f"{e['path']}:{e['line']} {e['detail']}" for e in report["profile"]["need"]["evidence"]
+    ]

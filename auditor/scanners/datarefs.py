@@ -17,6 +17,8 @@ arguments are literal paths (or names bound to them), never by running code:
   ``training_file=x``);
 - ``prompt``: file text that flows into a prompt (a message ``content``, a
   ``system=`` argument, a template's ``format``), at the line where it enters;
+- ``search-tool``: an agent tool that looks things up (``@tool def
+  search_docs(...)``): retrieval the model calls itself;
 - ``sources``: the code keeps or returns the sources of retrieved text
   (``return_source_documents=True``, ``.source_nodes``, ``metadata["source"]``).
 
@@ -114,6 +116,11 @@ _PROMPT_METHODS = frozenset(
         "ChatMessage",
         "stream",
     }
+)
+# An agent tool that looks things up: retrieval the model calls itself.
+_SEARCH_TOOL = re.compile(
+    r"search|retriev|lookup|look_up|query_(?:docs|kb|knowledge|index)|get_\w*(?:article|doc|page)",
+    re.IGNORECASE,
 )
 _SOURCE_WORDS = frozenset(
     {
@@ -298,6 +305,11 @@ class _Pass(ast.NodeVisitor):
                 scope.tainted.pop(target.id, None)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        if not isinstance(node, ast.Lambda) and _SEARCH_TOOL.search(node.name):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if _call_name(target) in {"tool", "function_tool", "kernel_function"}:
+                    self.add(node.lineno, "search-tool", "", node.name)
         self.scopes.append(_Scope())
         self.generic_visit(node)
         self.scopes.pop()
@@ -617,7 +629,7 @@ def _http_call(func: ast.expr) -> bool:
 # A file with none of these words has no data reference: most files of a large
 # project are skipped without walking their tree.
 _TRIGGERS = re.compile(
-    r"open\(|\.read|glob\(|Loader|Reader|load_dataset|purpose=|listdir|scandir|iterdir|walk\(|"
+    r"@tool|@function_tool|open\(|\.read|glob\(|Loader|Reader|load_dataset|purpose=|listdir|scandir|iterdir|walk\(|"
     r"requests\.|httpx\.|urlopen|aiohttp|write_text|write_bytes|to_json|to_csv|from_json|"
     r"from_csv|from_parquet|train_file|training_file|train_data|training_data|dataset_path|"
     r"train_path|data_files"
