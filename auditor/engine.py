@@ -341,7 +341,12 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         profile=verdict[0].profile if verdict else None,
         recommendation=verdict[1] if verdict else None,
         training_data=tuple(verdict[0].training) if verdict else (),
-        knowledge=verdict[0].corpus.to_report() if verdict else {},
+        knowledge=(
+            {**verdict[0].corpus.to_report(), **verdict[0].history.get("knowledge", {})}
+            if verdict
+            else {}
+        ),
+        data_history=verdict[0].history if verdict else {},
         vuln_db_advisories=len(facts.vuln_db) if facts.vuln_db is not None else None,
         vuln_db_newest=(
             facts.vuln_db.newest_modified.date().isoformat()

@@ -780,6 +780,8 @@ class Report:
     recommendation: Recommendation | None = None
     training_data: tuple[Dataset, ...] = ()
     knowledge: Mapping[str, Any] = field(default_factory=dict)
+    # Git history of each training set, by path (commits_90, commits_365, last_change).
+    data_history: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Infrastructure the repository names (images, Terraform, actions, tools).
     components: tuple[Component, ...] = ()
 

@@ -13,7 +13,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditor.assets import Corpus, estimate_tokens, is_document, suffix
 from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Prompt, Question, Schedule
@@ -213,6 +213,9 @@ class Analysis:
     uses_llm: bool
     # Training data churn: (commits in 90 days, in 365 days, evidence), when measured.
     training_churn: tuple[int, int, Evidence] | None = None
+    # Git history of each training set and of the corpus, for the inventory:
+    # commits_90, commits_365, last_change (all None when there is no history).
+    history: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def analyse_prompts(prompts: Sequence[object]) -> list[Instructions]:
@@ -643,6 +646,14 @@ def infer(facts: RepoFacts) -> Analysis:
         _config_evidence(facts, "high-stakes"),
     )
     budget = budget_question(config.budget_usd, _config_evidence(facts, "budget-usd"))
+    inventory_history: dict[str, dict[str, Any]] = {}
+    for key, asked in [("knowledge", list(body.paths))] + [(d.path, [d.path]) for d in training]:
+        churn = history.churn(asked) if asked else None
+        inventory_history[key] = {
+            "commits_90": churn.commits_90 if churn else None,
+            "commits_365": churn.commits_365 if churn else None,
+            "last_change": churn.last_change if churn else None,
+        }
     current = facts.current_approach
     if any(r.role == "search-tool" for r in refs):  # the agent retrieves through tools
         current = {"prompting": "rag", "fine-tune": "hybrid"}.get(current, current)
@@ -666,6 +677,7 @@ def infer(facts: RepoFacts) -> Analysis:
         history_note=history_note,
         uses_llm=uses_llm,
         training_churn=training_churn,
+        history=inventory_history,
     )
 
 

@@ -120,6 +120,9 @@ def test_retrieval_over_weekly_documents_is_rag(tmp_path: Path, scan: Scan) -> N
         "files": 6,
         "bytes": sum(p.stat().st_size for p in (root / "docs").rglob("*.md")),
         "approx_tokens": sum(-(-p.stat().st_size // 4) for p in (root / "docs").rglob("*.md")),
+        "commits_90": 13,
+        "commits_365": 52,
+        "last_change": (NOW - timedelta(days=1)).date().isoformat(),
     }
 
 
@@ -153,6 +156,7 @@ def test_fine_tuning_on_weekly_regulations_in_a_legal_product_is_rag(
     (training,) = report["inventory"]["training_data"]
     assert training["path"] == "data/train.jsonl"
     assert (training["format"], training["examples"], training["invalid_lines"]) == ("chat", 24, 0)
+    assert (training["commits_90"], training["commits_365"]) == (13, 52)
     assert training["fact_share"] >= 0.7  # facts recurring in most answers are boilerplate
     assert report["inventory"]["knowledge"]["paths"] == ["regulations/*.md"]
     questions = {q["id"]: q["leans"] for q in report["recommendation"]["questions"]}

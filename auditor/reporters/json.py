@@ -51,7 +51,10 @@ def report_dict(report: Report) -> JSON:
         "inventory": {
             "call_sites": [site.to_report() for site in report.call_sites],
             "providers": list(report.providers),
-            "training_data": [d.to_report() for d in report.training_data],
+            "training_data": [
+                {**d.to_report(), **report.data_history.get(d.path, {})}
+                for d in report.training_data
+            ],
             "knowledge": dict(report.knowledge)
             or {"paths": [], "files": 0, "bytes": 0, "approx_tokens": 0},
         },
