@@ -30,6 +30,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from auditor.model import Component, ScanError
+from auditor.scanners.yamlnodes import NULL_TAG, mapping, node_line, scalar, yaml_error
 
 __all__ = [
     "Component",
@@ -45,8 +46,6 @@ __all__ = [
 MAX_ERRORS = 20
 
 _DOCKER_HUB = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
-_NULL_TAG = "tag:yaml.org,2002:null"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 _SETUP_TERRAFORM = "hashicorp/setup-terraform"
 _TERRAFORM_REGISTRY = "registry.terraform.io"
 
@@ -128,50 +127,8 @@ def _image(ref: str, path: str, line: int) -> Component:
 def _load_yaml(text: str, errors: _Errors) -> Node | None:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "cannot be read"
-        if problem.startswith("but ") and exc.context:  # "expected ... but found ..."
-            problem = f"{exc.context} {problem}"
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        errors.add(f"invalid YAML: {problem}{where}")
-    except yaml.YAMLError as exc:
-        errors.add(f"invalid YAML: {type(exc).__name__}")
-    except RecursionError:
-        errors.add("invalid YAML: nested too deeply")
-    return None
-
-
-def _line(node: Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _mapping(node: Node, seen: frozenset[int] = frozenset()) -> dict[str, tuple[Node, Node]]:
-    """A mapping node's entries by key: ``key -> (key node, value node)``.
-
-    ``<<`` merge keys are followed (a mapping or a list of them; explicit keys
-    win, then earlier merged mappings); recursive merges are cut off.
-    """
-    if not isinstance(node, MappingNode) or id(node) in seen:
-        return {}
-    seen = seen | {id(node)}
-    merged: dict[str, tuple[Node, Node]] = {}
-    explicit: dict[str, tuple[Node, Node]] = {}
-    for key, value in node.value:
-        if key.tag == _MERGE_TAG or (isinstance(key, ScalarNode) and key.value == "<<"):
-            sources = value.value if isinstance(value, SequenceNode) else [value]
-            for source in sources:
-                for name, entry in _mapping(source, seen).items():
-                    merged.setdefault(name, entry)
-        elif isinstance(key, ScalarNode):
-            explicit[str(key.value)] = (key, value)
-    return {**merged, **explicit}
-
-
-def _scalar(node: Node) -> str | None:
-    """A scalar's text (not null), else ``None``."""
-    if isinstance(node, ScalarNode) and node.tag != _NULL_TAG:
-        return str(node.value)
+    except (yaml.YAMLError, RecursionError) as exc:
+        errors.add(yaml_error(exc))
     return None
 
 
@@ -180,7 +137,7 @@ def _kind(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    if isinstance(node, ScalarNode) and node.tag == _NULL_TAG:
+    if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
         return "empty"
     return "a scalar"
 
@@ -203,30 +160,30 @@ def _parse_compose(path: str, text: str) -> Result:
     if root is None:
         return components, errors.finish()
     if not isinstance(root, MappingNode):
-        errors.add(f"line {_line(root)}: the document is {_kind(root)}, not a mapping")
+        errors.add(f"line {node_line(root)}: the document is {_kind(root)}, not a mapping")
         return components, errors.finish()
-    entry = _mapping(root).get("services")
+    entry = mapping(root).get("services")
     if entry is None:
         return components, errors.finish()
     services = entry[1]
     if not isinstance(services, MappingNode):
-        errors.add(f"line {_line(services)}: services is {_kind(services)}, not a mapping")
+        errors.add(f"line {node_line(services)}: services is {_kind(services)}, not a mapping")
         return components, errors.finish()
-    for name, (key, service) in _mapping(services).items():
+    for name, (key, service) in mapping(services).items():
         if not isinstance(service, MappingNode):
-            errors.add(f"line {_line(key)}: service {name!r} is {_kind(service)}")
+            errors.add(f"line {node_line(key)}: service {name!r} is {_kind(service)}")
             continue
-        image = _mapping(service).get("image")
+        image = mapping(service).get("image")
         if image is None:
             continue  # build: only
         image_key, image_node = image
-        ref = _scalar(image_node)
+        ref = scalar(image_node)
         if ref is None or not ref.strip():
-            line = _line(image_key)
+            line = node_line(image_key)
             errors.add(f"line {line}: image of service {name!r} is {_kind(image_node)}")
             continue
         ref = _COMPOSE_DEFAULT.sub(lambda m: m.group(1), ref)
-        components.append(_image(ref, path, _line(image_key)))
+        components.append(_image(ref, path, node_line(image_key)))
     return components, errors.finish()
 
 
@@ -581,33 +538,33 @@ def _parse_workflow(path: str, text: str) -> Result:
     if root is None:
         return components, errors.finish()
     if not isinstance(root, MappingNode):
-        errors.add(f"line {_line(root)}: the document is {_kind(root)}, not a mapping")
+        errors.add(f"line {node_line(root)}: the document is {_kind(root)}, not a mapping")
         return components, errors.finish()
-    entry = _mapping(root).get("jobs")
+    entry = mapping(root).get("jobs")
     if entry is None:
         return components, errors.finish()
     jobs = entry[1]
     if not isinstance(jobs, MappingNode):
-        errors.add(f"line {_line(jobs)}: jobs is {_kind(jobs)}, not a mapping")
+        errors.add(f"line {node_line(jobs)}: jobs is {_kind(jobs)}, not a mapping")
         return components, errors.finish()
-    for job_name, (job_key, job) in _mapping(jobs).items():
+    for job_name, (job_key, job) in mapping(jobs).items():
         if not isinstance(job, MappingNode):
-            errors.add(f"line {_line(job_key)}: job {job_name!r} is {_kind(job)}")
+            errors.add(f"line {node_line(job_key)}: job {job_name!r} is {_kind(job)}")
             continue
-        fields = _mapping(job)
+        fields = mapping(job)
         _add_uses(fields, path, errors, components)
         _add_job_images(fields, path, errors, components)
         steps = fields.get("steps")
         if steps is None:
             continue
         if not isinstance(steps[1], SequenceNode):
-            errors.add(f"line {_line(steps[0])}: steps of job {job_name!r} is not a list")
+            errors.add(f"line {node_line(steps[0])}: steps of job {job_name!r} is not a list")
             continue
         for step in steps[1].value:
             if not isinstance(step, MappingNode):
-                errors.add(f"line {_line(step)}: a step of job {job_name!r} is not a mapping")
+                errors.add(f"line {node_line(step)}: a step of job {job_name!r} is not a mapping")
                 continue
-            _add_uses(_mapping(step), path, errors, components)
+            _add_uses(mapping(step), path, errors, components)
     return components, errors.finish()
 
 
@@ -621,26 +578,26 @@ def _add_uses(
     if entry is None:
         return
     key, value = entry
-    ref = _scalar(value)
+    ref = scalar(value)
     if ref is None:
-        errors.add(f"line {_line(key)}: uses is {_kind(value)}, not a string")
+        errors.add(f"line {node_line(key)}: uses is {_kind(value)}, not a string")
         return
-    component = _uses(ref, path, _line(key))
+    component = _uses(ref, path, node_line(key))
     if component is None:
         return
     components.append(component)
     if component.kind != "action" or component.name.lower() != _SETUP_TERRAFORM:
         return
     with_entry = fields.get("with")
-    version = _mapping(with_entry[1]).get("terraform_version") if with_entry else None
+    version = mapping(with_entry[1]).get("terraform_version") if with_entry else None
     if version is None:  # the action's default: the newest Terraform release
-        components.append(Component("terraform", "terraform", "latest", path, _line(key)))
+        components.append(Component("terraform", "terraform", "latest", path, node_line(key)))
         return
-    text = _scalar(version[1])
+    text = scalar(version[1])
     if text is None:
-        errors.add(f"line {_line(version[0])}: terraform_version is {_kind(version[1])}")
+        errors.add(f"line {node_line(version[0])}: terraform_version is {_kind(version[1])}")
         return
-    components.append(Component("terraform", "terraform", text, path, _line(version[0])))
+    components.append(Component("terraform", "terraform", text, path, node_line(version[0])))
 
 
 def _add_job_images(
@@ -656,19 +613,19 @@ def _add_job_images(
         holders.append(container)
     services = fields.get("services")
     if services is not None:
-        holders.extend(_mapping(services[1]).values())
+        holders.extend(mapping(services[1]).values())
     for holder_key, holder in holders:
         key, value = holder_key, holder
         if isinstance(holder, MappingNode):
-            image = _mapping(holder).get("image")
+            image = mapping(holder).get("image")
             if image is None:
                 continue
             key, value = image
-        ref = _scalar(value)
+        ref = scalar(value)
         if ref is None or not ref.strip():
-            errors.add(f"line {_line(key)}: image is {_kind(value)}, not a string")
+            errors.add(f"line {node_line(key)}: image is {_kind(value)}, not a string")
             continue
-        components.append(_image(ref, path, _line(key)))
+        components.append(_image(ref, path, node_line(key)))
 
 
 # --- Helm charts --------------------------------------------------------------------
@@ -686,23 +643,25 @@ def _parse_helm_chart(path: str, text: str) -> Result:
     if root is None:
         return components, errors.finish()
     if not isinstance(root, MappingNode):
-        errors.add(f"line {_line(root)}: the document is {_kind(root)}, not a mapping")
+        errors.add(f"line {node_line(root)}: the document is {_kind(root)}, not a mapping")
         return components, errors.finish()
-    entry = _mapping(root).get("dependencies")
+    entry = mapping(root).get("dependencies")
     if entry is None or _kind(entry[1]) == "empty":
         return components, errors.finish()
     if not isinstance(entry[1], SequenceNode):
-        errors.add(f"line {_line(entry[0])}: dependencies is {_kind(entry[1])}, not a list")
+        errors.add(f"line {node_line(entry[0])}: dependencies is {_kind(entry[1])}, not a list")
         return components, errors.finish()
     for item in entry[1].value:
-        fields = _mapping(item)
-        name = _scalar(fields["name"][1]) if "name" in fields else None
+        fields = mapping(item)
+        name = scalar(fields["name"][1]) if "name" in fields else None
         if name is None:
-            errors.add(f"line {_line(item)}: a chart dependency without a name")
+            errors.add(f"line {node_line(item)}: a chart dependency without a name")
             continue
-        version = _scalar(fields["version"][1]) if "version" in fields else None
-        repository = _scalar(fields["repository"][1]) if "repository" in fields else None
-        line = _line(fields["version"][0]) if "version" in fields else _line(fields["name"][0])
+        version = scalar(fields["version"][1]) if "version" in fields else None
+        repository = scalar(fields["repository"][1]) if "repository" in fields else None
+        line = (
+            node_line(fields["version"][0]) if "version" in fields else node_line(fields["name"][0])
+        )
         components.append(
             Component("helm-chart", name, version, path, line, registry=repository or None)
         )

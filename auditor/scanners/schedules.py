@@ -32,9 +32,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, SequenceNode
 
 from auditor.model import ScanError, Schedule
+from auditor.scanners.yamlnodes import mapping, node_line, scalar, yaml_error
 
 __all__ = [
     "KINDS",
@@ -59,8 +60,6 @@ PURPOSES = ("retrain", "ingest", "other")
 
 MAX_RUNS = 20
 _MONTH = 365.25 / 12
-_NULL_TAG = "tag:yaml.org,2002:null"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 Result = tuple[list[Schedule], list[ScanError]]
@@ -311,17 +310,6 @@ class _Errors:
             self.entries.append(ScanError(self.path, "parse-error", message))
 
 
-def _yaml_error(exc: Exception) -> str:
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "cannot be read"
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        return f"invalid YAML: {problem}{where}"
-    if isinstance(exc, RecursionError):
-        return "invalid YAML: nested too deeply"
-    return f"invalid YAML: {type(exc).__name__}"
-
-
 def _documents(text: str, errors: _Errors, quiet: bool = False) -> list[Node]:
     """The YAML documents of ``text`` that could be read (an error ends the list)."""
     found: list[Node] = []
@@ -331,44 +319,17 @@ def _documents(text: str, errors: _Errors, quiet: bool = False) -> list[Node]:
                 found.append(document)
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         if not quiet:
-            errors.add(_yaml_error(exc))
+            errors.add(yaml_error(exc))
     return found
-
-
-def _line(node: Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _map(node: Node | None, seen: frozenset[int] = frozenset()) -> dict[str, tuple[Node, Node]]:
-    """``key -> (key node, value node)`` of a mapping, ``<<`` merge keys followed."""
-    if not isinstance(node, MappingNode) or id(node) in seen:
-        return {}
-    seen = seen | {id(node)}
-    merged: dict[str, tuple[Node, Node]] = {}
-    own: dict[str, tuple[Node, Node]] = {}
-    for key, value in node.value:
-        if key.tag == _MERGE_TAG or (isinstance(key, ScalarNode) and key.value == "<<"):
-            for source in value.value if isinstance(value, SequenceNode) else [value]:
-                for name, entry in _map(source, seen).items():
-                    merged.setdefault(name, entry)
-        elif isinstance(key, ScalarNode):
-            own[str(key.value)] = (key, value)
-    return {**merged, **own}
 
 
 def _get(node: Node | None, *keys: str) -> Node | None:
     for key in keys:
-        entry = _map(node).get(key)
+        entry = mapping(node).get(key)
         if entry is None:
             return None
         node = entry[1]
     return node
-
-
-def _text(node: Node | None) -> str | None:
-    if isinstance(node, ScalarNode) and node.tag != _NULL_TAG:
-        return str(node.value)
-    return None
 
 
 def _items(node: Node | None) -> list[Node]:
@@ -392,33 +353,35 @@ def _workflow(path: str, text: str) -> Result:
     errors = _Errors(path)
     found: list[Schedule] = []
     for root in _documents(text, errors)[:1]:
-        fields = _map(root)
+        fields = mapping(root)
         on = next((value for name, (_, value) in fields.items() if name == "on"), None)
         crons = [
             (key, value)
             for entry in _items(_get(on, "schedule"))
-            for name, (key, value) in _map(entry).items()
+            for name, (key, value) in mapping(entry).items()
             if name == "cron"
         ]
         if not crons:
             continue
-        names = [_text(_get(root, "name")) or ""]
+        names = [scalar(_get(root, "name")) or ""]
         scripts: list[str] = []
-        for job_id, (_, job) in _map(_get(root, "jobs")).items():
-            names += [job_id, _text(_get(job, "name")) or ""]
-            uses = _text(_get(job, "uses"))
+        for job_id, (_, job) in mapping(_get(root, "jobs")).items():
+            names += [job_id, scalar(_get(job, "name")) or ""]
+            uses = scalar(_get(job, "uses"))
             if uses and uses.startswith("./"):
                 scripts.append(uses[2:])
             for step in _items(_get(job, "steps")):
-                names.append(_text(_get(step, "name")) or "")
-                run = _text(_get(step, "run"))
+                names.append(scalar(_get(step, "name")) or "")
+                run = scalar(_get(step, "run"))
                 if run:
                     names.append(run)
                     scripts += _commands(run, fallback=True)
         for key, value in crons:
-            cron = _text(value)
+            cron = scalar(value)
             period = cron_period_days(cron) if cron else None
-            found.append(_schedule((path, _line(key), "workflow"), (cron, period), scripts, names))
+            found.append(
+                _schedule((path, node_line(key), "workflow"), (cron, period), scripts, names)
+            )
     return found, errors.entries
 
 
@@ -434,30 +397,30 @@ def _k8s(path: str, text: str) -> Result:
     if templated:  # Helm: template actions out, lines kept
         text = _TEMPLATE.sub("", text)
     for document in _documents(text, errors, quiet=templated):
-        if _text(_get(document, "kind")) != "CronJob":
+        if scalar(_get(document, "kind")) != "CronJob":
             continue
-        entry = _map(_get(document, "spec")).get("schedule")
+        entry = mapping(_get(document, "spec")).get("schedule")
         if entry is None:
             continue
         key, value = entry
-        cron = _text(value)
-        names = [_text(_get(document, "metadata", "name")) or ""]
+        cron = scalar(value)
+        names = [scalar(_get(document, "metadata", "name")) or ""]
         runs: list[str] = []
         pod = _get(document, "spec", "jobTemplate", "spec", "template", "spec")
         for container in _items(_get(pod, "containers")):
-            names.append(_text(_get(container, "name")) or "")
+            names.append(scalar(_get(container, "name")) or "")
             words: list[str] = []
             for part in ("command", "args"):
                 node = _get(container, part)
-                words += [t for t in (_text(n) for n in _items(node)) if t is not None]
-                words += [t for t in [_text(node)] if t is not None]
+                words += [t for t in (scalar(n) for n in _items(node)) if t is not None]
+                words += [t for t in [scalar(node)] if t is not None]
             if words:
                 shell = len(words) >= 2 and words[0].endswith("sh") and words[1] == "-c"
                 command = " ".join(words[2:]) if shell else " ".join(words)
                 names.append(command)
                 runs += _commands(command, fallback=True)
         period = cron_period_days(cron) if cron else None
-        found.append(_schedule((path, _line(key), "k8s-cronjob"), (cron, period), runs, names))
+        found.append(_schedule((path, node_line(key), "k8s-cronjob"), (cron, period), runs, names))
     return found, errors.entries
 
 
