@@ -148,9 +148,10 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     suppressions = find_suppressions(text)
     code = PythonFacts()
     refs: list[DataRef] = []
+    tree: ast.Module | None = None
     table = sdk_table()
     if kind == "python":
-        code, refs = _python(path, text, data, table)
+        code, refs, tree = _python(path, text, data, table)
     elif kind == "notebook" and any(root.encode() in data for root in table.roots):
         from auditor.scanners.notebooks import scan_notebook
 
@@ -158,7 +159,7 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     elif kind == "notebook":
         code = _notebook_syntax_only(path, text)
     manifest = parse_manifest(kind, path, text) if kind in MANIFEST_KINDS else ManifestFacts()
-    schedules, schedule_errors = find_schedules(path, text)
+    schedules, schedule_errors = find_schedules(path, text, tree=tree)
     if kind != "workflow":  # the workflow parser reports a broken workflow once
         manifest.errors.extend(schedule_errors)
     datasets: list[Dataset] = []
@@ -240,9 +241,10 @@ def parse_manifest(kind: str, path: str, text: str) -> ManifestFacts:
 
 def _python(
     path: str, text: str, data: bytes, table: SdkTable
-) -> tuple[PythonFacts, list[DataRef]]:
-    """One ``ast`` parse for every file (syntax check, data references); the
-    libcst pass only for files that import a known SDK."""
+) -> tuple[PythonFacts, list[DataRef], ast.Module | None]:
+    """One ``ast`` parse for every file (syntax check, data references,
+    schedules: the tree is returned for them); the libcst pass only for files
+    that import a known SDK."""
     try:
         tree: ast.Module | None = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -261,7 +263,7 @@ def _python(
     refs = find_data_refs(path, tree, llm_file=llm_file, text=text) if tree is not None else []
     if tree is not None and not llm_file:
         code.prompts.extend(find_prompt_constants(path, tree))
-    return code, refs
+    return code, refs, tree
 
 
 def _notebook_syntax_only(path: str, text: str) -> PythonFacts:

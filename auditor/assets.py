@@ -9,13 +9,13 @@ from the file list (no file is read twice); tokens are estimates.
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from auditor.model import JSON, DataRef, Dataset, Evidence
+from auditor.scanners.history import glob_regex, is_glob
 
 # Documents: what a knowledge corpus is made of.
 DOC_SUFFIXES = frozenset(
@@ -68,41 +68,14 @@ def approx_file_tokens(path: str, size: int) -> int:
     return int(-(-chars // CHARS_PER_TOKEN))
 
 
-def is_glob(target: str) -> bool:
-    return any(c in target for c in "*?[")
-
-
-@functools.lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
 def match(target: str, files: Sequence[str]) -> list[str]:
     """The files a target names: itself, everything under a folder, or a glob."""
     target = target.strip("/")
     if target in {"", "."}:
         return []
     if is_glob(target):
-        regex = _glob_regex(target)
-        return [f for f in files if regex.match(f)]
+        regex = glob_regex(target, inside=False)
+        return [f for f in files if regex.fullmatch(f)]
     prefix = target + "/"
     return [f for f in files if f == target or f.startswith(prefix)]
 

@@ -34,6 +34,7 @@ from auditor.scanners.text import LINE_BREAK
 if TYPE_CHECKING:
     from auditor.license_sources import LicenseResolution, Resolved
     from auditor.pipaudit import AuditResult
+    from auditor.pricing import Pricing
     from auditor.profile import Analysis
     from auditor.project_license import ProjectLicense
     from auditor.scanners.history import GitHistory
@@ -109,6 +110,13 @@ class RepoFacts:
     @property
     def profile(self) -> Profile:
         return self.analysis.profile
+
+    @functools.cached_property
+    def pricing(self) -> Pricing:
+        """The price table with the configuration's overrides, loaded once."""
+        from auditor.pricing import Pricing
+
+        return Pricing.load(self.config.pricing)
 
     @functools.cached_property
     def recommendation(self) -> Recommendation:

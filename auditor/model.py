@@ -134,6 +134,18 @@ class CallSite:
         return Location(self.path, self.line, self.column, self.end_line, self.end_column)
 
 
+# A chat message's role as SDKs spell it -> the role a Prompt records.
+ROLE_NAMES = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "ai": "assistant",
+    "model": "assistant",
+}
+
+
 @dataclass(frozen=True)
 class Prompt:
     """Prompt text found as a literal or a constant: a fact for the adaptation rules.

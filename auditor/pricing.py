@@ -251,10 +251,9 @@ def estimate(pricing: Pricing, inputs: CostInputs) -> dict[str, Any]:
     }
 
 
-def monthly_input_cost(overrides: Mapping[str, Any], model: str, tokens: int) -> tuple[float, int]:
+def monthly_input_cost(pricing: Pricing, model: str, tokens: int) -> tuple[float, int]:
     """What ``tokens`` sent with every call cost a month as ``model`` input, and
     the calls a month assumed."""
-    pricing = Pricing.load(overrides)
     calls = int(pricing.assumption("calls-per-month"))
     price = float(pricing.entry("fine-tune", model)["base-input-per-million"])
     return calls * tokens * price / 1e6, calls

@@ -20,6 +20,7 @@ from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Prompt,
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
+    from auditor.scanners.history import PathChurn
 
 # -- behaviour and knowledge in prompts
 
@@ -441,6 +442,15 @@ def infer(facts: RepoFacts) -> Analysis:
     history = facts.history
     history_note = "" if history.status == "ok" else history.detail
     first_ref = {r.target: r for r in reversed(kn_refs)}
+    churns: dict[tuple[str, ...], PathChurn | None] = {}
+
+    def churn_of(paths: Sequence[str]) -> PathChurn | None:
+        """Churn from the history, asked once per set of paths."""
+        key = tuple(paths)
+        if key not in churns:
+            churns[key] = history.churn(list(key)) if key else None
+        return churns[key]
+
     tracked: list[tuple[str, Sequence[str], Evidence]] = []
     if body.paths:
         anchor = first_ref.get(body.paths[0])
@@ -451,7 +461,7 @@ def infer(facts: RepoFacts) -> Analysis:
         tracked.append(("training data", sorted(training_files), Evidence(first, 1, "")))
     if history.status == "ok":
         for label, paths, anchor_ev in tracked:
-            churn = history.churn(list(paths))
+            churn = churn_of(paths)
             if churn is None or churn.last_change is None:
                 continue  # never committed: nothing measured
             measured = True
@@ -648,7 +658,7 @@ def infer(facts: RepoFacts) -> Analysis:
     budget = budget_question(config.budget_usd, _config_evidence(facts, "budget-usd"))
     inventory_history: dict[str, dict[str, Any]] = {}
     for key, asked in [("knowledge", list(body.paths))] + [(d.path, [d.path]) for d in training]:
-        churn = history.churn(asked) if asked else None
+        churn = churn_of(asked)
         inventory_history[key] = {
             "commits_90": churn.commits_90 if churn else None,
             "commits_365": churn.commits_365 if churn else None,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from auditor.model import Answer, Recommendation
-from auditor.pricing import CostInputs, Pricing, estimate
+from auditor.pricing import CostInputs, estimate
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
@@ -196,8 +196,7 @@ def _answers(analysis: Analysis, costs: dict[str, Any]) -> tuple[Answer, ...]:
 
 
 def recommend(analysis: Analysis, facts: RepoFacts) -> Recommendation:
-    pricing = Pricing.load(facts.config.pricing)
-    costs = estimate(pricing, cost_inputs(analysis, facts))
+    costs = estimate(facts.pricing, cost_inputs(analysis, facts))
     strategy, reasons = choose(analysis)
     conf = confidence(analysis, strategy)
     answers = _answers(analysis, costs)

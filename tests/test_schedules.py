@@ -788,3 +788,17 @@ def test_unrelated_files_are_skipped_fast() -> None:
     assert find_schedules("src\\crontab", "0 3 * * * python ingest.py\n")[0][0].path == (
         "src/crontab"
     )
+
+
+def test_a_tree_the_caller_parsed_gives_the_same_schedules() -> None:
+    import ast
+
+    source = (
+        "from apscheduler.schedulers.blocking import BlockingScheduler\n"
+        "scheduler = BlockingScheduler()\n"
+        'scheduler.add_job(reindex_documents, "interval", hours=6)\n'
+    )
+    assert find_schedules("jobs.py", source) == find_schedules(
+        "jobs.py", source, tree=ast.parse(source)
+    )
+    assert find_schedules("jobs.py", source)[0][0].period_days == 0.25

@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from auditor.model import DataRef, Prompt
+from auditor.model import ROLE_NAMES, DataRef, Prompt
 
 __all__ = ["find_data_refs", "find_prompt_constants"]
 
@@ -663,15 +663,6 @@ _PROMPT_NAME = re.compile(
 )
 _SYSTEM_NAME = re.compile(r"SYSTEM|INSTRUCTION|GUIDE|PERSONA|VOICE|PREAMBLE", re.IGNORECASE)
 _MIN_PROMPT_CHARS = 40
-_ROLES = {
-    "system": "system",
-    "developer": "system",
-    "user": "user",
-    "human": "user",
-    "assistant": "assistant",
-    "ai": "assistant",
-    "model": "assistant",
-}
 
 
 def _literal_text(node: ast.expr) -> str | None:
@@ -726,7 +717,7 @@ def find_prompt_constants(path: str, tree: ast.Module) -> list[Prompt]:
                 fields = {
                     _string(k): v for k, v in zip(element.keys, element.values, strict=True) if k
                 }
-                role = _ROLES.get(_string(fields.get("role")) or "", "")
+                role = ROLE_NAMES.get(_string(fields.get("role")) or "", "")
                 content = fields.get("content")
                 text = _literal_text(content) if content is not None else None
                 if role and text and content is not None:

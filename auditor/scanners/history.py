@@ -417,12 +417,14 @@ def _clean(path: str) -> str:
     return "/".join(parts)
 
 
-def _is_glob(path: str) -> bool:
+def is_glob(path: str) -> bool:
     return any(c in _GLOB_CHARS for c in path)
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Git's ``:(glob)`` semantics: ``*`` stays within a folder, ``**/`` spans folders."""
+def glob_regex(pattern: str, *, inside: bool = True) -> re.Pattern[str]:
+    """Git's ``:(glob)`` semantics: ``*`` stays within a folder, ``**/`` spans
+    folders. ``inside``: a glob that names a folder also covers what is in it
+    (as git does); without it only the named paths match."""
     out: list[str] = []
     i = 0
     n = len(pattern)
@@ -456,16 +458,15 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(pattern[i]))
             i += 1
-    # A glob that names a folder also covers what is inside it.
-    return re.compile("".join(out) + "(?:/.*)?", re.DOTALL)
+    return re.compile("".join(out) + ("(?:/.*)?" if inside else ""), re.DOTALL)
 
 
 def _matcher(path: str) -> Callable[[str], bool]:
     clean = _clean(path)
     if not clean:
         return lambda name: True
-    if _is_glob(clean):
-        regex = _glob_regex(clean)
+    if is_glob(clean):
+        regex = glob_regex(clean)
         return lambda name: regex.fullmatch(name) is not None
     folder = clean + "/"
     return lambda name: name == clean or name.startswith(folder)
@@ -475,7 +476,7 @@ def _pathspec(path: str) -> str:
     clean = _clean(path)
     if not clean:
         return "."
-    return f":(glob){clean}" if _is_glob(clean) else f":(literal){clean}"
+    return f":(glob){clean}" if is_glob(clean) else f":(literal){clean}"
 
 
 # --- dates -----------------------------------------------------------------------------

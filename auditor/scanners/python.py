@@ -23,7 +23,7 @@ from typing import Any, Union
 import libcst as cst
 
 from auditor.knowledge import ApiEntry, ArgCondition, SdkTable, TypeEntry, sdk_table
-from auditor.model import CallSite, Prompt, PythonFacts, ScanError
+from auditor.model import ROLE_NAMES, CallSite, Prompt, PythonFacts, ScanError
 from auditor.scanners.text import LINE_BREAK
 
 # ---------------------------------------------------------------- values
@@ -87,15 +87,6 @@ OPAQUE = _Opaque()
 Value = Union[Sym, Obj, ObjPath, Expr, SelfRef, Factory, _Opaque]  # noqa: UP007 - runtime alias on 3.10
 Scope = dict[str, Value]
 
-ROLE_NAMES = {
-    "system": "system",
-    "developer": "system",
-    "user": "user",
-    "human": "user",
-    "assistant": "assistant",
-    "ai": "assistant",
-    "model": "assistant",
-}
 MESSAGE_CLASSES = {
     "SystemMessage": "system",
     "HumanMessage": "user",

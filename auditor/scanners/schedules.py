@@ -1097,14 +1097,17 @@ def _reader(path: str, text: str) -> Callable[[str, str], Result] | None:
     return None
 
 
-def find_schedules(path: str, text: str) -> Result:
+def find_schedules(path: str, text: str, *, tree: ast.Module | None = None) -> Result:
     """The scheduled jobs of one file (``path`` relative, POSIX) and its parse
-    errors; fast and empty for files with nothing to look for. Never raises."""
+    errors; fast and empty for files with nothing to look for. Never raises.
+    ``tree``: a Python file's ``ast`` module when the caller has parsed it."""
     try:
         path = path.replace("\\", "/")
         reader = _reader(path, text)
         if reader is None:
             return [], []
+        if reader is _python and tree is not None:
+            return _Python(path, tree).run(), []
         found, errors = reader(path, text)
         return list(found), list(errors)
     except Exception as exc:  # bad input never stops a scan

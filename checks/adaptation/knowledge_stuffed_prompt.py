@@ -83,7 +83,7 @@ class KnowledgeStuffedPrompt(Rule):
         for paste in analysis.pasted:
             if paste.tokens < PASTED_LARGE:
                 continue
-            month, calls = monthly_input_cost(facts.config.pricing, model, paste.tokens)
+            month, calls = monthly_input_cost(facts.pricing, model, paste.tokens)
             yield self.finding(
                 Location(paste.path, paste.line),
                 properties={"tokens_per_call": paste.tokens, "targets": list(paste.targets)},

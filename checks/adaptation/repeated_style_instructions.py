@@ -94,7 +94,7 @@ class RepeatedStyleInstructions(Rule):
             styled = item.style_sentences >= STYLE_SENTENCES and item.tokens >= MIN_TOKENS
             if not (styled or item.shots >= MIN_SHOTS):
                 continue
-            month, calls = monthly_input_cost(facts.config.pricing, model, item.tokens)
+            month, calls = monthly_input_cost(facts.pricing, model, item.tokens)
             yield self.finding(
                 Location(item.path, item.line),
                 properties={
