@@ -167,7 +167,6 @@ def _verb(ref: DataRef) -> str:
 
 def training_sets(
     datasets: Sequence[Dataset],
-    refs: Sequence[DataRef],
     configured: Sequence[str] = (),
 ) -> list[Dataset]:
     """Training data: datasets recognised by content (evaluation sets left
@@ -177,9 +176,4 @@ def training_sets(
         names = [d.path for d in chosen]
         allowed = {f for target in configured for f in match(target, names)}
         return [d for d in chosen if d.path in allowed]
-    del refs  # datasets are found by content; refs only add the evidence
     return chosen
-
-
-def estimate_tokens(text: str) -> int:
-    return int(-(-len(text) // CHARS_PER_TOKEN))

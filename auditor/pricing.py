@@ -138,6 +138,11 @@ def usd(value: float) -> float:
     return round(value, 2) if value < 100 else float(round(value))
 
 
+def money(value: float) -> str:
+    """Money as text: cents below $100, whole dollars with separators above."""
+    return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
+
+
 @dataclass
 class CostInputs:
     """What the repository tells the cost model (all token counts approximate)."""

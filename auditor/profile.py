@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from auditor.assets import Corpus, estimate_tokens, is_document, suffix
+from auditor.assets import Corpus, is_document, suffix
 from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Prompt, Question, Schedule
+from auditor.scanners.data import approx_tokens
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
@@ -244,12 +245,12 @@ def analyse_prompts(prompts: Sequence[object]) -> list[Instructions]:
             for sentence in SENTENCE.split(prompt.text):
                 if STYLE.search(sentence) or SYNTAX.search(sentence):
                     style_sentences += 1
-                    style_tokens += estimate_tokens(sentence)
+                    style_tokens += approx_tokens(sentence)
                 syntax.update(m.group(0).lower() for m in SYNTAX.finditer(sentence))
         # One call sends one system prompt (a prompt library holds several): the
         # longest, with the few-shot examples.
-        longest = max((estimate_tokens(p.text) for p in system), default=0)
-        tokens = longest + sum(estimate_tokens(p.text) for p in [*answers, *users[:shots]])
+        longest = max((approx_tokens(p.text) for p in system), default=0)
+        tokens = longest + sum(approx_tokens(p.text) for p in [*answers, *users[:shots]])
         if not system and not answers:
             continue
         line = min(p.line for p in (system or answers))
@@ -405,7 +406,7 @@ def infer(facts: RepoFacts) -> Analysis:
 
     # -- training data and the knowledge corpus
     datasets = [d for d in facts.datasets if not is_test_path(d.path)]
-    training = training_sets(datasets, refs, config.training_paths)
+    training = training_sets(datasets, config.training_paths)
     training_files = {d.path for d in datasets}
     for ref in refs:
         if ref.role == "training":

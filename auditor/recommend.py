@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from auditor.model import Answer, Recommendation
-from auditor.pricing import CostInputs, estimate
+from auditor.pricing import CostInputs, estimate, money
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
@@ -128,10 +128,6 @@ def cost_inputs(analysis: Analysis, facts: RepoFacts) -> CostInputs:
     )
 
 
-def _money(value: float) -> str:
-    return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
-
-
 def _answers(analysis: Analysis, costs: dict[str, Any]) -> tuple[Answer, ...]:
     profile = analysis.profile
     change = profile.data_change
@@ -162,9 +158,9 @@ def _answers(analysis: Analysis, costs: dict[str, Any]) -> tuple[Answer, ...]:
     ft, rag = costs["fine_tune"], costs["rag"]
     runs = ft["runs_per_year"]
     cost_text = (
-        f"Fine-tuning about {_money(ft['year_usd'])} a year ({runs} run{'s' if runs != 1 else ''} "
-        f"of {_money(ft['run_usd'])} on {ft['base_model']}, plus the fine-tuned inference "
-        f"premium); RAG about {_money(rag['year_usd'])} a year (embedding "
+        f"Fine-tuning about {money(ft['year_usd'])} a year ({runs} run{'s' if runs != 1 else ''} "
+        f"of {money(ft['run_usd'])} on {ft['base_model']}, plus the fine-tuned inference "
+        f"premium); RAG about {money(rag['year_usd'])} a year (embedding "
         f"~{rag['corpus_tokens']:,} tokens, a {rag['vector_store']} store, retrieved context)"
     )
     if ft["year_usd"] * 2 < rag["year_usd"]:
@@ -176,7 +172,7 @@ def _answers(analysis: Analysis, costs: dict[str, Any]) -> tuple[Answer, ...]:
     budget = profile.budget
     if budget.extra.get("usd") is not None:
         usd = float(budget.extra["usd"])
-        cost_text += f"; the budget is {_money(usd)}"
+        cost_text += f"; the budget is {money(usd)}"
         if ft["year_usd"] > usd >= rag["year_usd"]:
             cost_lean = "rag"
     stakes = profile.stakes
@@ -214,8 +210,8 @@ def recommend(analysis: Analysis, facts: RepoFacts) -> Recommendation:
             summary += f" The code does {NAMES[current]} today."
         ft, rag = costs["fine_tune"], costs["rag"]
         summary += (
-            f" Estimated a year: fine-tuning {_money(ft['year_usd'])}, "
-            f"RAG {_money(rag['year_usd'])}"
+            f" Estimated a year: fine-tuning {money(ft['year_usd'])}, "
+            f"RAG {money(rag['year_usd'])}"
             " (token counts and call volumes are estimates; see the assumptions)."
         )
         if analysis.profile.stakes.level == "high":

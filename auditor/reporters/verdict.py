@@ -6,20 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import Report
+from auditor.pricing import money
+from auditor.recommend import NAMES
 
-NAMES = {
-    "rag": "RAG",
-    "fine-tune": "Fine-tuning",
-    "hybrid": "Hybrid (fine-tune for behaviour, RAG for knowledge)",
-    "prompting": "Plain prompting",
-    "none": "None (no LLM use)",
-}
 LEANS = {"rag": "→ RAG", "fine-tune": "→ fine-tune", "either": "either"}
 EVIDENCE_SHOWN = 2
-
-
-def money(value: float) -> str:
-    return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
 
 
 @dataclass(frozen=True)
@@ -72,5 +63,6 @@ def verdict(report: Report) -> Verdict | None:
                 money(prompting["month_usd"] * 12),
             )
         )
-    title = f"{NAMES[rec.strategy]} · confidence {rec.confidence:.2f}"
+    name = NAMES[rec.strategy]
+    title = f"{name[0].upper()}{name[1:]} · confidence {rec.confidence:.2f}"
     return Verdict(title, rec.summary, questions, rows, list(costs["assumptions"]))
