@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from auditor.assets import Corpus, is_document, suffix
 from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Prompt, Question, Schedule
 from auditor.scanners.data import approx_tokens
+from auditor.scanners.text import LINE_BREAK
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
@@ -220,13 +221,10 @@ class Analysis:
     history: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def analyse_prompts(prompts: Sequence[object]) -> list[Instructions]:
+def analyse_prompts(prompts: Sequence[Prompt]) -> list[Instructions]:
     """Per file: the instructions and few-shot examples sent with each call."""
-    from auditor.model import Prompt
-
     by_file: dict[str, list[Prompt]] = {}
     for prompt in prompts:
-        assert isinstance(prompt, Prompt)
         by_file.setdefault(prompt.path, []).append(prompt)
     found: list[Instructions] = []
     for path, items in sorted(by_file.items()):
@@ -700,7 +698,6 @@ def _stakes_texts(
 ) -> list[tuple[str, int, str, bool]]:
     """README, package metadata, prompts, and the names of knowledge and
     training paths: where a domain shows."""
-    from auditor.scanners.text import LINE_BREAK
 
     texts: list[tuple[str, int, str, bool]] = []
     for file in facts.files:
@@ -731,7 +728,7 @@ def _config_evidence(facts: RepoFacts, key: str) -> Evidence | None:
     if not source or source.startswith("/"):
         return None
     text = facts.text(source) or ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(LINE_BREAK.split(text), start=1):
         if line.strip().startswith(key):
             return Evidence(source, number, f"`{line.strip()}` in the configuration")
     return None
