@@ -142,6 +142,25 @@ def _kind(node: Node) -> str:
     return "a scalar"
 
 
+def _section(text: str, key: str, errors: _Errors) -> MappingNode | None:
+    """The mapping under a top-level ``key`` (``services``, ``jobs``), or None
+    when it is absent; a document or section of the wrong shape is an error."""
+    root = _load_yaml(text, errors)
+    if root is None:
+        return None
+    if not isinstance(root, MappingNode):
+        errors.add(f"line {node_line(root)}: the document is {_kind(root)}, not a mapping")
+        return None
+    entry = mapping(root).get(key)
+    if entry is None:
+        return None
+    section = entry[1]
+    if not isinstance(section, MappingNode):
+        errors.add(f"line {node_line(section)}: {key} is {_kind(section)}, not a mapping")
+        return None
+    return section
+
+
 # --- docker compose -------------------------------------------------------------
 
 # ``${VAR:-default}`` / ``${VAR-default}``: compose uses the default when VAR is unset.
@@ -156,18 +175,8 @@ def parse_compose(path: str, text: str) -> Result:
 def _parse_compose(path: str, text: str) -> Result:
     errors = _Errors(path)
     components: list[Component] = []
-    root = _load_yaml(text, errors)
-    if root is None:
-        return components, errors.finish()
-    if not isinstance(root, MappingNode):
-        errors.add(f"line {node_line(root)}: the document is {_kind(root)}, not a mapping")
-        return components, errors.finish()
-    entry = mapping(root).get("services")
-    if entry is None:
-        return components, errors.finish()
-    services = entry[1]
-    if not isinstance(services, MappingNode):
-        errors.add(f"line {node_line(services)}: services is {_kind(services)}, not a mapping")
+    services = _section(text, "services", errors)
+    if services is None:
         return components, errors.finish()
     for name, (key, service) in mapping(services).items():
         if not isinstance(service, MappingNode):
@@ -534,18 +543,8 @@ def _uses(ref: str, path: str, line: int) -> Component | None:
 def _parse_workflow(path: str, text: str) -> Result:
     errors = _Errors(path)
     components: list[Component] = []
-    root = _load_yaml(text, errors)
-    if root is None:
-        return components, errors.finish()
-    if not isinstance(root, MappingNode):
-        errors.add(f"line {node_line(root)}: the document is {_kind(root)}, not a mapping")
-        return components, errors.finish()
-    entry = mapping(root).get("jobs")
-    if entry is None:
-        return components, errors.finish()
-    jobs = entry[1]
-    if not isinstance(jobs, MappingNode):
-        errors.add(f"line {node_line(jobs)}: jobs is {_kind(jobs)}, not a mapping")
+    jobs = _section(text, "jobs", errors)
+    if jobs is None:
         return components, errors.finish()
     for job_name, (job_key, job) in mapping(jobs).items():
         if not isinstance(job, MappingNode):
