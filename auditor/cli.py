@@ -200,7 +200,7 @@ def _python_environment(value: str | None) -> Path | None:
     """``--python``: a virtual environment, its python, or a site-packages folder."""
     if value is None:
         return None
-    from auditor.license_sources import find_site_packages
+    from auditor.licenses.sources import find_site_packages
 
     path = Path(value)
     if not find_site_packages(path):

@@ -119,7 +119,7 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     if "pricing" in raw:
         if not isinstance(raw["pricing"], dict):
             raise ConfigError(f"{where}: `pricing` must be a table")
-        from auditor.pricing import PricingError, merge
+        from auditor.verdict.pricing import PricingError, merge
 
         try:
             merge(raw["pricing"])

@@ -34,9 +34,10 @@ from auditor.model import (
 from auditor.output import atomic_write
 from auditor.rules import selected_rules
 from auditor.scanners.text import redact_text
+from auditor.verdict.stage import Verdict, judge
 
 if TYPE_CHECKING:
-    from auditor.profile import Analysis
+    from auditor.verdict.profile import Analysis
 
 # Below this many files to parse, a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 16
@@ -249,10 +250,10 @@ def _suppressed(finding: Finding, facts: RepoFacts, per_path: PathIgnores) -> bo
     )
 
 
-def _verdict(facts: RepoFacts, errors: list[ScanError]) -> tuple[Analysis, Recommendation] | None:
+def _verdict(verdict: Verdict, errors: list[ScanError]) -> tuple[Analysis, Recommendation] | None:
     """The profile and the recommendation; a crash is reported, not fatal."""
     try:
-        return facts.analysis, facts.recommendation
+        return verdict.analysis, verdict.recommendation
     except Exception as exc:  # the rest of the report must still be written
         errors.append(
             ScanError("", "profile-error", f"the profile crashed: {type(exc).__name__}: {exc}")
@@ -286,12 +287,13 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             if not (e.path in config_broken and e.kind == "parse-error")
         )
 
-    verdict = _verdict(facts, errors)
+    judged = judge(facts)
+    verdict = _verdict(judged, errors)
     findings: list[Finding] = []
     rules = selected_rules(config.select, config.ignore)
     for rule_class in rules:
         try:
-            findings.extend(rule_class().check(facts))
+            findings.extend(rule_class().check(facts, judged))
         except Exception as exc:  # one broken rule must not stop the scan
             errors.append(
                 ScanError("", "rule-error", f"{rule_class.id} crashed: {type(exc).__name__}")

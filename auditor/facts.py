@@ -21,9 +21,7 @@ from auditor.model import (
     Include,
     IndexOption,
     ManifestFacts,
-    Profile,
     Prompt,
-    Recommendation,
     ScanError,
     Schedule,
     Secret,
@@ -32,13 +30,11 @@ from auditor.model import (
 from auditor.scanners.text import LINE_BREAK
 
 if TYPE_CHECKING:
-    from auditor.license_sources import LicenseResolution, Resolved
-    from auditor.pipaudit import AuditResult
-    from auditor.pricing import Pricing
-    from auditor.profile import Analysis
-    from auditor.project_license import ProjectLicense
+    from auditor.licenses.project import ProjectLicense
+    from auditor.licenses.sources import LicenseResolution, Resolved
     from auditor.scanners.history import GitHistory
-    from auditor.vulns import Match, OsvDatabase
+    from auditor.supply_chain.osv import Match, OsvDatabase
+    from auditor.supply_chain.pipaudit import AuditResult
 
 TRAINING_CAPABILITIES = frozenset({"fine-tune", "training"})
 RETRIEVAL_CAPABILITIES = frozenset({"vector-store", "retriever", "embedding", "document-loader"})
@@ -99,30 +95,6 @@ class RepoFacts:
         from auditor.scanners.history import read_history
 
         return read_history(self.root)
-
-    @functools.cached_property
-    def analysis(self) -> Analysis:
-        """The profile and the measurements behind it (see :mod:`auditor.profile`)."""
-        from auditor.profile import infer
-
-        return infer(self)
-
-    @property
-    def profile(self) -> Profile:
-        return self.analysis.profile
-
-    @functools.cached_property
-    def pricing(self) -> Pricing:
-        """The price table with the configuration's overrides, loaded once."""
-        from auditor.pricing import Pricing
-
-        return Pricing.load(self.config.pricing)
-
-    @functools.cached_property
-    def recommendation(self) -> Recommendation:
-        from auditor.recommend import recommend
-
-        return recommend(self.analysis, self)
 
     @functools.cached_property
     def secrets(self) -> tuple[Secret, ...]:
@@ -230,7 +202,7 @@ class RepoFacts:
         """The ``--vuln-db`` advisories and, if they could not be read, why."""
         if self.vuln_db_path is None:
             return None, None
-        from auditor.vulns import load_osv
+        from auditor.supply_chain.osv import load_osv
 
         try:
             return load_osv(self.vuln_db_path), None
@@ -273,7 +245,7 @@ class RepoFacts:
         no ``--vuln-db`` was given (an explicit database means offline data)."""
         if self.vuln_db_path is not None or not self.online or not self.pins:
             return None
-        from auditor.pipaudit import run_pip_audit
+        from auditor.supply_chain.pipaudit import run_pip_audit
 
         return run_pip_audit([(dep.name, dep.version or "") for dep in self.pins])
 
@@ -372,8 +344,8 @@ class RepoFacts:
     def license_resolution(self) -> LicenseResolution:
         """The license of every dependency from a package index (constraints aside),
         read once, on first use: from the project's environment, the cache, or
-        online (see ``auditor.license_sources``)."""
-        from auditor.license_sources import resolve_licenses
+        online (see ``auditor.licenses.sources``)."""
+        from auditor.licenses.sources import resolve_licenses
 
         wanted = {
             self._license_key(dep)
@@ -423,7 +395,7 @@ class RepoFacts:
     @functools.cached_property
     def project_license(self) -> ProjectLicense | None:
         """The scanned project's own license (pyproject.toml or a LICENSE file)."""
-        from auditor.project_license import find_project_license
+        from auditor.licenses.project import find_project_license
 
         return find_project_license({f.path for f in self.files}, self.text)
 

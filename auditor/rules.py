@@ -23,6 +23,7 @@ from auditor.model import Finding, Location, Severity
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
+    from auditor.verdict.stage import Verdict
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix")
 RULE_ID = re.compile(r"^(AD|SC|LC)\d{3}$")
@@ -52,7 +53,8 @@ class Rule:
     valid: ClassVar[Sequence[Example]] = ()
     invalid: ClassVar[Sequence[Example]] = ()
 
-    def check(self, facts: RepoFacts) -> Iterable[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterable[Finding]:
+        """The findings on ``facts``; the verdict stage's answers are in ``verdict``."""
         raise NotImplementedError
 
     def finding(

@@ -13,14 +13,7 @@ from packaging.specifiers import SpecifierSet
 from trove_classifiers import classifiers as trove
 
 from auditor.knowledge import load_table
-from auditor.license_sources import (
-    NOT_INSTALLED,
-    OFFLINE,
-    find_site_packages,
-    read_metadata,
-    resolve_licenses,
-)
-from auditor.licenses import (
+from auditor.licenses.classify import (
     CATEGORIES,
     LicenseInfo,
     classify_expression,
@@ -28,7 +21,7 @@ from auditor.licenses import (
     from_free_text,
     from_metadata,
 )
-from auditor.relicensing import (
+from auditor.licenses.relicensing import (
     NEWEST,
     events,
     find_events,
@@ -36,6 +29,13 @@ from auditor.relicensing import (
     python_request,
     resolves_into,
     terraform_request,
+)
+from auditor.licenses.sources import (
+    NOT_INSTALLED,
+    OFFLINE,
+    find_site_packages,
+    read_metadata,
+    resolve_licenses,
 )
 
 # --- classification -----------------------------------------------------------------

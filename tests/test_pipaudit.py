@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from auditor import pipaudit
-from auditor.pipaudit import AuditResult, run_pip_audit
-from auditor.vulns import Advisory, Match
+from auditor.supply_chain import pipaudit
+from auditor.supply_chain.osv import Advisory, Match
+from auditor.supply_chain.pipaudit import AuditResult, run_pip_audit
 
 SKIP = "Dependency not found on PyPI and could not be audited: ghostpkg (0.1.0)"
 PINS = [("Jinja2", "2.10"), ("requests", "2.31.0"), ("ghostpkg", "0.1.0")]

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from auditor.assets import approx_file_tokens, match
 from auditor.model import DataRef
-from auditor.pricing import CostInputs, Pricing, PricingError, estimate, merge
 from auditor.scanners.datarefs import find_data_refs, find_prompt_constants
+from auditor.verdict.assets import approx_file_tokens, match
+from auditor.verdict.pricing import CostInputs, Pricing, PricingError, estimate, merge
 from tests.conftest import ROOT, RunCli
 
 APP = """\

@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.model import ScanError
-from auditor.vulns import Advisory, Match, OsvDatabase, load_osv, normalize_name, parse_timestamp
+from auditor.supply_chain.osv import (
+    Advisory,
+    Match,
+    OsvDatabase,
+    load_osv,
+    normalize_name,
+    parse_timestamp,
+)
 
 DATA = Path(__file__).parent / "data" / "osv"
 

@@ -177,7 +177,7 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
 def license_summary(report: Report) -> str:
     """``Licenses: 9 permissive, 1 weak-copyleft, 1 source-available, 2 unknown``,
     from most to least open; empty when no license rule looked licenses up."""
-    from auditor.licenses import CATEGORIES
+    from auditor.licenses.classify import CATEGORIES
 
     counts: dict[str, int] = {}
     seen: set[tuple[str, str | None]] = set()

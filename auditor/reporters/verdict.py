@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import Report
-from auditor.pricing import money
-from auditor.recommend import NAMES
+from auditor.verdict.pricing import money
+from auditor.verdict.recommend import NAMES
 
 LEANS = {"rag": "→ RAG", "fine-tune": "→ fine-tune", "either": "either"}
 EVIDENCE_SHOWN = 2

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, Severity
-from auditor.profile import anchor
-from auditor.recommend import NAMES
 from auditor.rules import Example, Rule
+from auditor.verdict.profile import anchor
+from auditor.verdict.recommend import NAMES
+from auditor.verdict.stage import Verdict
 
 _RAG_APP = {
     "app.py": "from openai import OpenAI\n"
@@ -93,11 +94,11 @@ class AdaptationStrategy(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
-        analysis = facts.analysis
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
+        analysis = verdict.analysis
         if not analysis.uses_llm:
             return
-        rec = facts.recommendation
+        rec = verdict.recommendation
         current = analysis.profile.current_approach
         site = anchor(
             facts,

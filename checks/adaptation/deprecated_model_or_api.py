@@ -10,6 +10,7 @@ from auditor.facts import RepoFacts
 from auditor.knowledge import load_table
 from auditor.model import CallSite, Finding, Severity
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class DeprecatedModelOrApi(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         models, apis = _table()
         for site in facts.call_sites:
             for entry in apis:

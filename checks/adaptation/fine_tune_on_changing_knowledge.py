@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from auditor.facts import RepoFacts
 from auditor.model import Evidence, Finding, Severity
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 _BUILD = (
     "import json\n"
@@ -92,8 +93,8 @@ class FineTuneOnChangingKnowledge(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
-        analysis = facts.analysis
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
+        analysis = verdict.analysis
         sites = [s for s in facts.call_sites if s.capability == "fine-tune"]
         # The job, not the upload of its file, when both are there.
         sites = [s for s in sites if not s.api.endswith("files.create")] or sites[:1]

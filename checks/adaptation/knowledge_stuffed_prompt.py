@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, Severity
-from auditor.pricing import monthly_input_cost
-from auditor.profile import PASTED_LARGE
 from auditor.rules import Example, Rule
+from auditor.verdict.pricing import monthly_input_cost
+from auditor.verdict.profile import PASTED_LARGE
+from auditor.verdict.stage import Verdict
 
 _BOT = (
     "from pathlib import Path\n"
@@ -75,15 +76,15 @@ class KnowledgeStuffedPrompt(Rule):
     valid = (Example({"bot.py": _BOT, "handbook.md": "# Handbook\nBe kind.\n"}),)
     invalid = (Example({"bot.py": _BOT, "handbook.md": _HANDBOOK}, expect=("bot.py:13",)),)
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
-        analysis = facts.analysis
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
+        analysis = verdict.analysis
         if analysis.retrieval:
             return
-        model = str(facts.recommendation.costs["fine_tune"]["base_model"])
+        model = str(verdict.recommendation.costs["fine_tune"]["base_model"])
         for paste in analysis.pasted:
             if paste.tokens < PASTED_LARGE:
                 continue
-            month, calls = monthly_input_cost(facts.pricing, model, paste.tokens)
+            month, calls = monthly_input_cost(verdict.pricing, model, paste.tokens)
             yield self.finding(
                 Location(paste.path, paste.line),
                 properties={"tokens_per_call": paste.tokens, "targets": list(paste.targets)},

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, Severity
-from auditor.pricing import monthly_input_cost
 from auditor.rules import Example, Rule
+from auditor.verdict.pricing import monthly_input_cost
+from auditor.verdict.stage import Verdict
 
 STYLE_SENTENCES = 3
 MIN_TOKENS = 250
@@ -87,14 +88,14 @@ class RepeatedStyleInstructions(Rule):
     valid = (Example({"bot.py": _bot(("You are a helpful assistant.",))}),)
     invalid = (Example({"bot.py": _bot(_VOICE * 3)}, expect=("bot.py:4",)),)
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
-        analysis = facts.analysis
-        model = str(facts.recommendation.costs["fine_tune"]["base_model"])
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
+        analysis = verdict.analysis
+        model = str(verdict.recommendation.costs["fine_tune"]["base_model"])
         for item in analysis.instructions:
             styled = item.style_sentences >= STYLE_SENTENCES and item.tokens >= MIN_TOKENS
             if not (styled or item.shots >= MIN_SHOTS):
                 continue
-            month, calls = monthly_input_cost(facts.pricing, model, item.tokens)
+            month, calls = monthly_input_cost(verdict.pricing, model, item.tokens)
             yield self.finding(
                 Location(item.path, item.line),
                 properties={

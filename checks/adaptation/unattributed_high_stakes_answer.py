@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from auditor.facts import RepoFacts
 from auditor.model import CallSite, Finding, Severity
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 _LEGAL = (
     "from openai import OpenAI\n"
@@ -74,8 +75,8 @@ class UnattributedHighStakesAnswer(Rule):
     )
     invalid = (Example({"advise.py": _LEGAL, "README.md": _README}, expect=("advise.py:7",)),)
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
-        analysis = facts.analysis
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
+        analysis = verdict.analysis
         stakes = analysis.profile.stakes
         if stakes.level != "high" or not analysis.uses_llm or analysis.sources_kept:
             return

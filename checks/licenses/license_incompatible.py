@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
-from auditor.license_facts import example_metadata, license_declarations
-from auditor.licenses import OPEN_PERMISSIVE, STRONG_COPYLEFT
+from auditor.licenses.classify import OPEN_PERMISSIVE, STRONG_COPYLEFT
+from auditor.licenses.facts import example_metadata, license_declarations
 from auditor.model import Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 _PYPROJECT = """\
 [project]
@@ -85,7 +86,7 @@ class LicenseIncompatible(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         project = facts.project_license
         if project is None or project.info.category not in OPEN_PERMISSIVE:
             return

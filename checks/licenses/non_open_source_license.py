@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
-from auditor.license_facts import example_metadata, license_declarations
-from auditor.licenses import NOT_OPEN_SOURCE
+from auditor.licenses.classify import NOT_OPEN_SOURCE
+from auditor.licenses.facts import example_metadata, license_declarations
 from auditor.model import Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 _DESCRIBE = {
     "source-available": "a source-available license, not open source",
@@ -78,7 +79,7 @@ class NonOpenSourceLicense(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         for dep in license_declarations(facts):
             resolved = facts.license_of(dep)
             info = resolved.info

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
-from auditor.license_facts import license_declarations, uses_opentofu
-from auditor.model import Component, Finding, Location, Severity
-from auditor.relicensing import (
+from auditor.licenses.facts import license_declarations, uses_opentofu
+from auditor.licenses.relicensing import (
     Event,
     find_events,
     image_request,
@@ -16,7 +15,9 @@ from auditor.relicensing import (
     resolves_into,
     terraform_request,
 )
+from auditor.model import Component, Finding, Location, Severity
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 _COMPOSE_OK = """\
 services:
@@ -173,7 +174,7 @@ class RelicensedComponent(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         tofu = uses_opentofu(facts)
         # Terraform modules repeat one required_version in every module and example:
         # one finding per constraint, at the file nearest the root, names the rest.

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
-from auditor.license_facts import example_metadata, license_declarations
+from auditor.licenses.facts import example_metadata, license_declarations
 from auditor.model import Dependency, Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 _WHOLE_TEXT = (
     "License: Copyright (c) 2024 Acme\n        All rights are the author's.\n        See the terms."
@@ -73,7 +74,7 @@ class UnknownLicense(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         groups: dict[str, list[Dependency]] = {}
         for dep in license_declarations(facts):
             resolved = facts.license_of(dep)

@@ -8,6 +8,7 @@ from auditor.facts import RepoFacts
 from auditor.model import Finding, IndexOption, Location, Severity
 from auditor.rules import Example, Rule
 from auditor.scanners.text import strip_credentials
+from auditor.verdict.stage import Verdict
 
 # Poetry searches PyPI beside a source of these priorities; `explicit` serves only
 # the packages that name it, and a `primary` source replaces PyPI.
@@ -88,7 +89,7 @@ class ExtraIndexUrl(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         for index in facts.indexes:
             if not _mixes_indexes(index):
                 continue

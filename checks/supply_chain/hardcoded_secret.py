@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, Severity
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 # A fake key with a real key's shape (not a working credential).
 # Written in two parts so that this file holds no key-shaped string itself.
@@ -67,7 +68,7 @@ class HardcodedSecret(Rule):
         Example({".env.example": f"AWS_ACCESS_KEY_ID={_FAKE_AWS}\n"}, expect=(".env.example:1",)),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         for secret in facts.secrets:
             yield self.finding(
                 Location(secret.path, secret.line, secret.column, secret.line, secret.end_column),

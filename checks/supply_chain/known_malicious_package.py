@@ -10,6 +10,7 @@ from auditor.facts import RepoFacts
 from auditor.knowledge import load_table
 from auditor.model import Dependency, Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 _MAL = """\
 {"id": "MAL-2025-1234", "modified": "2026-10-01T00:00:00Z",
@@ -86,7 +87,7 @@ class KnownMaliciousPackage(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         known = incidents()
         db = facts.vuln_db
         for dep in facts.dependencies:

@@ -13,6 +13,7 @@ from auditor.facts import RepoFacts
 from auditor.knowledge import load_table
 from auditor.model import Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 # Typosquats are declared by hand; what a lock file or a `-c` file resolves is not.
 SKIPPED_GROUPS = frozenset({"locked", "constraint"})
@@ -177,7 +178,7 @@ class TyposquatSuspect(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         popular = popular_packages()
         allowed = {normalise_name(n) for n in facts.config.typosquat_allow}
         for dep in facts.dependencies:

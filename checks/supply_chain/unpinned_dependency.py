@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
+from auditor.verdict.stage import Verdict
 
 # Where an application declares what it installs; a library's ranges in
 # pyproject.toml are how libraries should declare them, and are not flagged.
@@ -78,7 +79,7 @@ class UnpinnedDependency(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         if facts.lock_files:
             return
         constrained = {

@@ -9,6 +9,7 @@ from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, Severity
 from auditor.rules import Example, Rule
 from auditor.scanners.text import strip_credentials
+from auditor.verdict.stage import Verdict
 
 COMMIT = re.compile(r"[0-9a-f]{40}")
 _SHA = "3f786850e387550fdab836ed7e6dc881de23001b"
@@ -73,7 +74,7 @@ class UnpinnedVcsDependency(Rule):
         ),
     )
 
-    def check(self, facts: RepoFacts) -> Iterator[Finding]:
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         for dep in facts.dependencies:
             url = strip_credentials(dep.url or "")
             if dep.kind == "vcs" and not (dep.ref and COMMIT.fullmatch(dep.ref)):

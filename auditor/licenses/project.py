@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.licenses import LicenseInfo, from_classifiers, from_free_text, from_text
+from auditor.licenses.classify import LicenseInfo, from_classifiers, from_free_text, from_text
 from auditor.scanners.manifests import TomlLines
 
 if sys.version_info >= (3, 11):

@@ -33,7 +33,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from auditor.vulns import Advisory, Match, normalize_name
+from auditor.supply_chain.osv import Advisory, Match, normalize_name
 
 __all__ = ["ENV_COMMAND", "AuditResult", "run_pip_audit"]
 

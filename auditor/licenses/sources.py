@@ -36,7 +36,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from auditor.cache import user_cache_dir
-from auditor.licenses import UNKNOWN, LicenseInfo, from_metadata
+from auditor.licenses.classify import UNKNOWN, LicenseInfo, from_metadata
 from auditor.model import ScanError, normalise_name
 from auditor.output import atomic_write
 

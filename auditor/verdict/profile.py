@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from auditor.assets import Corpus, is_document, suffix
 from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Prompt, Question, Schedule
 from auditor.scanners.data import approx_tokens
 from auditor.scanners.text import LINE_BREAK
+from auditor.verdict.assets import Corpus, is_document, suffix
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
@@ -265,7 +265,7 @@ def pasted_documents(
 ) -> list[Pasted]:
     """Documents whose text is pasted into prompts, grouped by the line where
     they enter, with their estimated tokens."""
-    from auditor.assets import approx_file_tokens, match
+    from auditor.verdict.assets import approx_file_tokens, match
 
     grouped: dict[tuple[str, int], set[str]] = {}
     for ref in refs:
@@ -388,7 +388,13 @@ def _period_weight(period: float | None) -> float:
 
 def infer(facts: RepoFacts) -> Analysis:
     """Answer the four questions for a repository."""
-    from auditor.assets import approx_file_tokens, corpus, knowledge_refs, match, training_sets
+    from auditor.verdict.assets import (
+        approx_file_tokens,
+        corpus,
+        knowledge_refs,
+        match,
+        training_sets,
+    )
 
     sizes = {f.path: f.size for f in [*facts.files, *facts.oversized]}
     names = sorted(sizes)

@@ -19,11 +19,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from auditor.model import Answer, Recommendation
-from auditor.pricing import CostInputs, estimate, money
+from auditor.verdict.pricing import CostInputs, Pricing, estimate, money
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
-    from auditor.profile import Analysis
+    from auditor.verdict.profile import Analysis
 
 QUESTIONS = {
     "data-change": "Does the knowledge the system works with change often?",
@@ -191,8 +191,8 @@ def _answers(analysis: Analysis, costs: dict[str, Any]) -> tuple[Answer, ...]:
     )
 
 
-def recommend(analysis: Analysis, facts: RepoFacts) -> Recommendation:
-    costs = estimate(facts.pricing, cost_inputs(analysis, facts))
+def recommend(analysis: Analysis, facts: RepoFacts, pricing: Pricing) -> Recommendation:
+    costs = estimate(pricing, cost_inputs(analysis, facts))
     strategy, reasons = choose(analysis)
     conf = confidence(analysis, strategy)
     answers = _answers(analysis, costs)
