@@ -320,7 +320,9 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             baselined += 1
         else:
             kept.append(finding)
-    errors.extend(facts.vuln_db_errors)  # after the rules: they load the database
+    # A database given with --vuln-db is always read: the report gives its size and age.
+    audit = facts.vulnerability_audit if options.vuln_db else facts.vulnerability_audit_if_read
+    errors.extend(facts.vulnerability_errors)  # after the rules: they read the source
     errors.extend(facts.license_errors)  # likewise for the environment's metadata
     errors = [replace(e, message=redact_text(e.message)) for e in errors]
     return Report(
@@ -349,11 +351,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             else {}
         ),
         data_history=verdict[0].history if verdict else {},
-        vuln_db_advisories=len(facts.vuln_db) if facts.vuln_db is not None else None,
-        vuln_db_newest=(
-            facts.vuln_db.newest_modified.date().isoformat()
-            if facts.vuln_db is not None and facts.vuln_db.newest_modified is not None
-            else None
-        ),
+        vuln_db_advisories=audit.advisory_count if audit is not None else None,
+        vuln_db_newest=audit.newest if audit is not None else None,
         components=facts.components,
     )

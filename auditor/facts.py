@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from auditor.licenses.project import ProjectLicense
     from auditor.licenses.sources import LicenseResolution, Resolved
     from auditor.scanners.history import GitHistory
-    from auditor.supply_chain.osv import Match, OsvDatabase
-    from auditor.supply_chain.pipaudit import AuditResult
+    from auditor.supply_chain.osv import Match
+    from auditor.supply_chain.sources import VulnerabilityAudit
 
 TRAINING_CAPABILITIES = frozenset({"fine-tune", "training"})
 RETRIEVAL_CAPABILITIES = frozenset({"vector-store", "retriever", "embedding", "document-loader"})
@@ -198,34 +198,6 @@ class RepoFacts:
         return tuple(f.path for f in self.files if f.path.rpartition("/")[2] in LOCK_NAMES)
 
     @functools.cached_property
-    def _vuln_db_load(self) -> tuple[OsvDatabase | None, str | None]:
-        """The ``--vuln-db`` advisories and, if they could not be read, why."""
-        if self.vuln_db_path is None:
-            return None, None
-        from auditor.supply_chain.osv import load_osv
-
-        try:
-            return load_osv(self.vuln_db_path), None
-        except OSError as exc:
-            return None, exc.strerror or type(exc).__name__
-
-    @property
-    def vuln_db(self) -> OsvDatabase | None:
-        """The OSV advisories given with ``--vuln-db``, loaded once, on first use
-        (a scan whose vulnerability rules are not selected never reads them)."""
-        return self._vuln_db_load[0]
-
-    @property
-    def vuln_db_errors(self) -> tuple[ScanError, ...]:
-        """Problems with the advisories, if anything read them."""
-        if "_vuln_db_load" not in self.__dict__:
-            return ()
-        database, failure = self._vuln_db_load
-        if failure is not None:
-            return (ScanError("", "vuln-db-error", f"--vuln-db: {failure}"),)
-        return tuple(database.errors) if database is not None else ()
-
-    @functools.cached_property
     def pins(self) -> tuple[Dependency, ...]:
         """The dependencies whose exact version is known, one declaration per
         package and version: the direct one where there is one, else the lock
@@ -240,26 +212,43 @@ class RepoFacts:
         return tuple(sorted(chosen.values(), key=lambda d: (d.path, d.line)))
 
     @functools.cached_property
-    def online_audit(self) -> AuditResult | None:
-        """pip-audit's verdict on :attr:`pins`, when the scan may go online and
-        no ``--vuln-db`` was given (an explicit database means offline data)."""
-        if self.vuln_db_path is not None or not self.online or not self.pins:
-            return None
-        from auditor.supply_chain.pipaudit import run_pip_audit
+    def vulnerability_audit(self) -> VulnerabilityAudit | None:
+        """The advisories on :attr:`pins`, from the ``--vuln-db`` database or, when
+        the scan may go online, pip-audit; None when there is no source. Read once,
+        on first use: a scan whose vulnerability rules are not selected never does."""
+        from auditor.supply_chain.sources import vulnerability_source
 
-        return run_pip_audit([(dep.name, dep.version or "") for dep in self.pins])
+        source = vulnerability_source(self.vuln_db_path, self.online)
+        if source is None:
+            return None
+        unpinned = sorted(
+            {
+                dep.name
+                for dep in self.dependencies
+                if dep.kind == "pypi" and not dep.version and dep.group != "constraint"
+            }
+        )
+        return source.audit([(dep.name, dep.version or "") for dep in self.pins], unpinned)
+
+    @property
+    def vulnerability_audit_if_read(self) -> VulnerabilityAudit | None:
+        """:attr:`vulnerability_audit` when something has read it, else None."""
+        audit: VulnerabilityAudit | None = self.__dict__.get("vulnerability_audit")
+        return audit
+
+    @property
+    def vulnerability_errors(self) -> tuple[ScanError, ...]:
+        """Problems with the vulnerability data, if anything read it."""
+        audit = self.vulnerability_audit_if_read
+        return audit.errors if audit is not None else ()
 
     def advisories(self, dep: Dependency) -> list[Match] | None:
         """Known advisories for a pinned dependency, or None when nothing could
-        check it (no data, or the online audit skipped it)."""
-        if dep.version is None:
+        check it (no source, or the source skipped it)."""
+        audit = self.vulnerability_audit
+        if dep.version is None or audit is None:
             return None
-        if self.vuln_db is not None:
-            return self.vuln_db.match(dep.name, dep.version)
-        audit = self.online_audit
-        if audit is None:
-            return None
-        return audit.matches.get((normalise_name(dep.name), dep.version))
+        return audit.advisories(dep.name, dep.version)
 
     @functools.cached_property
     def providers(self) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ local fake of the package index: tests never reach the network)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,15 @@ from auditor.licenses.relicensing import (
 from auditor.licenses.sources import (
     NOT_INSTALLED,
     OFFLINE,
+    Answers,
+    CacheSource,
+    EnvironmentSource,
+    IndexSource,
+    Key,
+    Resolved,
     find_site_packages,
     read_metadata,
+    resolve,
     resolve_licenses,
 )
 
@@ -592,3 +600,59 @@ def test_an_unreachable_index_is_one_repository_wide_reason(
     assert note.startswith("package index unreachable (")
     assert all(result.get(n, v).repo_wide for n, v in names)
     assert result.seconds < 10
+
+
+# --- the chain of sources ------------------------------------------------------------
+
+
+class _Scripted:
+    """A license source that answers from a script and records what it was asked."""
+
+    def __init__(self, name: str, answers: Answers) -> None:
+        self.name = name
+        self.answers = answers
+        self.asked: list[list[Key]] = []
+
+    def lookup(self, keys: Sequence[Key]) -> Answers:
+        self.asked.append(list(keys))
+        return Answers(
+            found={k: v for k, v in self.answers.found.items() if k in keys},
+            near={k: v for k, v in self.answers.near.items() if k in keys},
+            unknown={k: v for k, v in self.answers.unknown.items() if k in keys},
+        )
+
+
+def _info(spdx: str) -> LicenseInfo:
+    return from_metadata(spdx, None, [])
+
+
+def test_each_source_is_asked_only_what_no_earlier_source_answered() -> None:
+    a, b, c, d = ("a", "1"), ("b", "1"), ("c", None), ("d", "2")
+    mit, gpl = Resolved(_info("MIT"), "first"), Resolved(_info("GPL-3.0-only"), "first")
+    first = _Scripted("first", Answers(found={a: mit}, near={b: gpl}))
+    why = Resolved(LicenseInfo(None, None, "unknown", "not found"), "second")
+    second = _Scripted("second", Answers(unknown={b: why, c: why}))
+    default = Resolved(LicenseInfo(None, None, "unknown", "nobody knows"), None, repo_wide=True)
+    result = resolve([a, b, c, d], [first, second], default)
+    assert first.asked == [[a, b, c, d]]
+    assert second.asked == [[b, c, d]]
+    assert result[a] is mit  # a final answer
+    assert result[b] is gpl  # another version's license beats a later "unknown"
+    assert result[c] is why  # the last reason given
+    assert result[d] is default  # nothing at all
+
+
+def test_the_chain_stops_when_everything_is_answered() -> None:
+    a = ("a", "1")
+    first = _Scripted("first", Answers(found={a: Resolved(_info("MIT"), "first")}))
+    second = _Scripted("second", Answers())
+    resolve([a], [first, second], Resolved(_info("MIT")))
+    assert second.asked == []
+
+
+def test_the_sources_record_their_names() -> None:
+    assert [s.name for s in (EnvironmentSource([], Path()), CacheSource())] == [
+        "metadata",
+        "cache",
+    ]
+    assert IndexSource("http://127.0.0.1:9", 0.1).name == "index"

@@ -13,6 +13,7 @@ import pytest
 from auditor.supply_chain import pipaudit
 from auditor.supply_chain.osv import Advisory, Match
 from auditor.supply_chain.pipaudit import AuditResult, run_pip_audit
+from auditor.supply_chain.sources import PipAuditSource
 
 SKIP = "Dependency not found on PyPI and could not be audited: ghostpkg (0.1.0)"
 PINS = [("Jinja2", "2.10"), ("requests", "2.31.0"), ("ghostpkg", "0.1.0")]
@@ -240,3 +241,24 @@ def test_bad_env_command(monkeypatch: pytest.MonkeyPatch) -> None:
     result = run_pip_audit([("a", "1")])
     assert result.error is not None and result.error.startswith("RAGFIT_PIP_AUDIT is not a valid")
     assert result.unchecked == {("a", "1"): result.error}
+
+
+def test_the_pip_audit_source_keeps_its_answer_and_names_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        pipaudit.ENV_COMMAND, shlex.join(fake(tmp_path, stdout=json.dumps(VULNERABLE_OUTPUT)))
+    )
+    audit = PipAuditSource().audit(PINS, ["unpinned-name"])
+    assert audit.source == "pip-audit" and audit.error is None
+    assert [m.advisory.id for m in audit.advisories("Jinja2", "2.10") or []] == [
+        "PYSEC-2019-217",
+        "MAL-2024-1",
+    ]  # in pip-audit's order
+    assert audit.advisories("requests", "2.31.0") == []
+    assert audit.advisories("ghostpkg", "0.1.0") is None
+    assert audit.unchecked[("ghostpkg", "0.1.0")] == SKIP
+    assert audit.malicious == {}  # pip-audit cannot look names up without a version
+    monkeypatch.setenv(pipaudit.ENV_COMMAND, shlex.join(fake(tmp_path, stdout="not json", code=1)))
+    failed = PipAuditSource().audit(PINS, [])
+    assert failed.error is not None and failed.error.startswith("no online audit: ")

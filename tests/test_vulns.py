@@ -20,6 +20,7 @@ from auditor.supply_chain.osv import (
     normalize_name,
     parse_timestamp,
 )
+from auditor.supply_chain.sources import OsvSource, PipAuditSource, vulnerability_source
 
 DATA = Path(__file__).parent / "data" / "osv"
 
@@ -378,3 +379,33 @@ def test_match_valid_versions(db: OsvDatabase, version: str) -> None:
     assert ids == (
         {REQUESTS} if Version("2.3.0") <= Version(version) < Version("2.31.0") else set()
     )
+
+
+# --- the sources behind one protocol ---------------------------------------------------
+
+
+def test_the_osv_source_answers_for_pins_and_unpinned_names(db: OsvDatabase) -> None:
+    source = OsvSource(DATA)
+    audit = source.audit([("Requests", "2.30.0"), ("jinja2", "2.11.3")], ["Reqeusts", "flask"])
+    assert (audit.source, audit.error) == ("osv", None)
+    assert [m.advisory.id for m in audit.advisories("requests", "2.30.0") or []] == [REQUESTS]
+    assert audit.advisories("jinja2", "2.11.3") == []  # checked, nothing known
+    assert audit.advisories("numpy", "1.0") is None  # never asked: not checked
+    assert [a.id for a in audit.malicious["reqeusts"]] == [MAL]
+    assert "flask" not in audit.malicious
+    assert audit.advisory_count == len(db)
+    assert db.newest_modified is not None and audit.newest == db.newest_modified.date().isoformat()
+    assert list(audit.errors) == db.errors
+
+
+def test_an_unreadable_database_is_an_error_of_the_audit(tmp_path: Path) -> None:
+    audit = OsvSource(tmp_path / "missing").audit([("requests", "2.30.0")], [])
+    assert audit.error is not None and audit.error.startswith("--vuln-db could not be read")
+    assert [e.kind for e in audit.errors] == ["vuln-db-error"]
+    assert audit.advisories("requests", "2.30.0") is None
+
+
+def test_the_scan_picks_its_source() -> None:
+    assert isinstance(vulnerability_source(DATA, online=True), OsvSource)  # given data wins
+    assert isinstance(vulnerability_source(None, online=True), PipAuditSource)
+    assert vulnerability_source(None, online=False) is None

@@ -1,4 +1,5 @@
-"""Where Python dependencies' licenses come from, in this order:
+"""Where Python dependencies' licenses come from: one ordered chain of
+``LicenseSource``s, each asked only about what no earlier one answered:
 
 1. the scanned project's environment: ``--python PATH`` (a virtual environment,
    its ``python`` executable, or a ``site-packages`` folder), else a ``.venv`` or
@@ -31,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from packaging.version import InvalidVersion, Version
 
@@ -43,10 +44,15 @@ from auditor.output import atomic_write
 __all__ = [
     "DEFAULT_INDEX",
     "INDEX_ENV",
+    "CacheSource",
+    "EnvironmentSource",
+    "IndexSource",
     "LicenseResolution",
+    "LicenseSource",
     "Resolved",
     "find_site_packages",
     "read_metadata",
+    "resolve",
     "resolve_licenses",
 ]
 
@@ -327,7 +333,106 @@ def index_url() -> str:
     return os.environ.get(INDEX_ENV) or DEFAULT_INDEX
 
 
-# --- resolution --------------------------------------------------------------------
+# --- the chain ---------------------------------------------------------------------
+
+Key = tuple[str, str | None]  # (PEP 503 name, exact version or None)
+
+
+@dataclass
+class Answers:
+    """What one source said. ``found``: final answers. ``near``: the license of
+    another version (installed at a different version), used when no later
+    source answers. ``unknown``: why the source could not tell, kept when
+    nothing better comes; a later source's reason replaces an earlier one's."""
+
+    found: dict[Key, Resolved] = field(default_factory=dict)
+    near: dict[Key, Resolved] = field(default_factory=dict)
+    unknown: dict[Key, Resolved] = field(default_factory=dict)
+
+
+class LicenseSource(Protocol):
+    name: str  # what a dependency's ``license_source`` records
+
+    def lookup(self, keys: Sequence[Key]) -> Answers:
+        """Answer what it can about ``keys``; never raises for bad input."""
+        ...
+
+
+class EnvironmentSource:
+    """The scanned project's installed distributions (their metadata, as text)."""
+
+    name = "metadata"
+
+    def __init__(self, folders: Sequence[Path], root: Path) -> None:
+        self.folders = list(folders)
+        self.root = root
+        self.errors: list[ScanError] = []
+        # The site-packages read, as shown to the user (relative inside the repo).
+        self.shown = _display(self.folders[0], root) if self.folders else None
+
+    def lookup(self, keys: Sequence[Key]) -> Answers:
+        answers = Answers()
+        installed = _distributions(self.folders)
+        read: dict[Path, LicenseInfo] = {}
+        for key in keys:
+            name, version = key
+            if name not in installed:
+                continue
+            found_version, metadata = installed[name]
+            if metadata not in read:
+                read[metadata] = _read_installed(metadata, self.root, self.errors)
+            resolved = Resolved(read[metadata], self.name)
+            if version is None or _same_version(found_version, version):
+                answers.found[key] = resolved
+            else:
+                answers.near[key] = resolved
+        return answers
+
+
+class CacheSource:
+    """What earlier online look-ups found (the user's cache directory)."""
+
+    name = "cache"
+
+    def lookup(self, keys: Sequence[Key]) -> Answers:
+        entries = _load_cache()
+        answers = Answers()
+        for key in keys:
+            cached = _from_cache(entries, *key)
+            if cached is not None:
+                answers.found[key] = Resolved(cached, self.name)
+        return answers
+
+
+class IndexSource:
+    """The package index, online; what it finds is written to the cache."""
+
+    name = "index"
+
+    def __init__(self, base: str, timeout: float) -> None:
+        self.index = _Index(base, timeout)
+
+    def lookup(self, keys: Sequence[Key]) -> Answers:
+        answers = Answers()
+        fetched: dict[str, LicenseInfo] = {}
+
+        def one(key: Key) -> tuple[Resolved, bool]:
+            try:
+                info = self.index.lookup(*key)
+            except _Unreachable as exc:
+                note = f"package index unreachable ({exc})"
+                return Resolved(_unknown(note), None, repo_wide=True), False
+            except _Lookup as exc:
+                return Resolved(_unknown(str(exc))), False
+            if info.known:
+                fetched[_cache_key(*key)] = info
+            return Resolved(info, self.name), info.known
+
+        with ThreadPoolExecutor(max_workers=min(WORKERS, len(keys))) as pool:
+            for key, (resolved, known) in zip(keys, pool.map(one, keys), strict=True):
+                (answers.found if known else answers.unknown)[key] = resolved
+        _save_cache(fetched)
+        return answers
 
 
 def _display(path: Path, root: Path) -> str:
@@ -335,6 +440,40 @@ def _display(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return f"--python {path.name}"
+
+
+def environment_folders(root: Path, python: Path | None) -> list[Path]:
+    """``--python``'s site-packages, else those of a ``.venv`` or ``venv`` in the repository."""
+    if python is not None:
+        return find_site_packages(python)
+    for name in IN_REPO_ENVIRONMENTS:
+        folders = find_site_packages(root / name)
+        if folders:
+            return folders
+    return []
+
+
+def resolve(
+    keys: Sequence[Key], chain: Sequence[LicenseSource], default: Resolved
+) -> dict[Key, Resolved]:
+    """Ask each source in turn about the keys no earlier source answered; what
+    none answered gets its nearest answer, else the last reason, else ``default``."""
+    by_key: dict[Key, Resolved] = {}
+    near: dict[Key, Resolved] = {}
+    unknown: dict[Key, Resolved] = {}
+    pending = list(keys)
+    for source in chain:
+        if not pending:
+            break
+        answers = source.lookup(pending)
+        by_key.update(answers.found)
+        for key, resolved in answers.near.items():
+            near.setdefault(key, resolved)
+        unknown.update(answers.unknown)
+        pending = [key for key in pending if key not in answers.found]
+    for key in pending:
+        by_key[key] = near.get(key) or unknown.get(key) or default
+    return by_key
 
 
 def resolve_licenses(
@@ -347,54 +486,20 @@ def resolve_licenses(
 ) -> LicenseResolution:
     """The license of each ``(name, exact version or None)``; see the module docstring."""
     started = time.perf_counter()
-    result = LicenseResolution()
     keys = sorted({(normalise_name(n), v) for n, v in wanted}, key=lambda k: (k[0], k[1] or ""))
-    if python is not None:
-        folders = find_site_packages(python)
-    else:
-        folders = []
-        for name in IN_REPO_ENVIRONMENTS:
-            folders = find_site_packages(root / name)
-            if folders:
-                break
-    installed = _distributions(folders)
-    if folders:
-        result.environment = _display(folders[0], root)
-    pending: list[tuple[str, str | None]] = []
-    fallback: dict[tuple[str, str | None], Resolved] = {}
-    read: dict[Path, LicenseInfo] = {}
-    for key in keys:
-        name, version = key
-        if name in installed:
-            found_version, metadata = installed[name]
-            if metadata not in read:
-                read[metadata] = _read_installed(metadata, root, result.errors)
-            resolved = Resolved(read[metadata], "metadata")
-            if version is None or _same_version(found_version, version):
-                result.by_key[key] = resolved
-                continue
-            fallback[key] = resolved
-        pending.append(key)
-    cache = _load_cache() if pending else {}
-    still: list[tuple[str, str | None]] = []
-    for key in pending:
-        cached = _from_cache(cache, *key)
-        if cached is not None:
-            result.by_key[key] = Resolved(cached, "cache")
-        else:
-            still.append(key)
-    if still and online:
-        _online(still, result, fallback, timeout)
-    else:
-        for key in still:
-            if key in fallback:
-                result.by_key[key] = fallback[key]
-            elif folders:
-                result.by_key[key] = Resolved(_unknown(NOT_INSTALLED), None, repo_wide=True)
-            else:
-                result.by_key[key] = Resolved(_unknown(OFFLINE), None, repo_wide=True)
-    result.seconds = time.perf_counter() - started
-    return result
+    environment = EnvironmentSource(environment_folders(root, python), root)
+    chain: list[LicenseSource] = [environment, CacheSource()]
+    if online:
+        chain.append(IndexSource(index_url(), timeout))
+    # Offline, what no source knows is unknown for a reason that is the scan's.
+    note = NOT_INSTALLED if environment.folders else OFFLINE
+    by_key = resolve(keys, chain, Resolved(_unknown(note), None, repo_wide=True))
+    return LicenseResolution(
+        by_key=by_key,
+        errors=environment.errors,
+        environment=environment.shown,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _unknown(note: str) -> LicenseInfo:
@@ -413,33 +518,3 @@ def _read_installed(metadata: Path, root: Path, errors: list[ScanError]) -> Lice
     if info.note.startswith("unreadable metadata"):
         errors.append(ScanError("", "license-metadata", f"{where}: {info.note}"))
     return info
-
-
-def _online(
-    keys: list[tuple[str, str | None]],
-    result: LicenseResolution,
-    fallback: Mapping[tuple[str, str | None], Resolved],
-    timeout: float,
-) -> None:
-    index = _Index(index_url(), timeout)
-    fetched: dict[str, LicenseInfo] = {}
-
-    def one(key: tuple[str, str | None]) -> Resolved:
-        try:
-            info = index.lookup(*key)
-        except _Unreachable as exc:
-            if key in fallback:
-                return fallback[key]
-            return Resolved(_unknown(f"package index unreachable ({exc})"), None, repo_wide=True)
-        except _Lookup as exc:
-            return fallback.get(key) or Resolved(_unknown(str(exc)))
-        if info.known or key not in fallback:
-            if info.known:
-                fetched[_cache_key(*key)] = info
-            return Resolved(info, "index")
-        return fallback[key]
-
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(keys))) as pool:
-        for key, resolved in zip(keys, pool.map(one, keys), strict=True):
-            result.by_key[key] = resolved
-    _save_cache(fetched)

@@ -89,7 +89,7 @@ class KnownMaliciousPackage(Rule):
 
     def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         known = incidents()
-        db = facts.vuln_db
+        audit = facts.vulnerability_audit
         for dep in facts.dependencies:
             if dep.kind != "pypi" or dep.group == "constraint":
                 continue
@@ -100,8 +100,8 @@ class KnownMaliciousPackage(Rule):
             ):
                 yield self._report(dep, what=incident.what, source=incident.source)
                 continue
-            if db is not None and not dep.version:
-                matches = db.malicious(dep.name)
+            if audit is not None and not dep.version:
+                matches = list(audit.malicious.get(key, ()))
             else:
                 matches = [m.advisory for m in facts.advisories(dep) or ()]
             for advisory in matches:
