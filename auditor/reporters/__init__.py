@@ -1,4 +1,8 @@
-"""Reporters: turn a ``Report`` into terminal output, JSON, SARIF, Markdown or GitHub commands."""
+"""Reporters: turn a ``Report`` into terminal output, JSON, SARIF, Markdown or GitHub commands.
+
+They read the finished report (``model``), the rule catalog (``rules``) and the
+verdict's names and money format; never the facts or the scanners.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""AD rules: the adaptation strategy and its costly mistakes, read from the verdict."""

@@ -1,0 +1,1 @@
+"""Knowledge as data (TOML), loaded once by ``auditor.knowledge``: no code here."""

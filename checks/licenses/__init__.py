@@ -1,0 +1,1 @@
+"""LC rules: relicensed components, non-open-source, incompatible and unknown licenses."""

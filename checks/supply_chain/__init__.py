@@ -1,0 +1,1 @@
+"""SC rules: vulnerabilities, malicious and typosquatted packages, pins, indexes, secrets."""
