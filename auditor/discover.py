@@ -52,8 +52,10 @@ SOURCE_SUFFIXES = frozenset(
 class SourceFile:
     path: str  # relative, POSIX
     size: int
-    # (size, mtime in ns, inode): lets a warm run skip reading unchanged files.
-    stamp: tuple[int, int, int] = (0, 0, 0)
+    # (size, mtime in ns, ctime in ns, inode): lets a warm run skip reading
+    # unchanged files. ctime is there because an edit that restores the
+    # modification time (``touch -r``, ``os.utime``) cannot restore it.
+    stamp: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
 @dataclass
@@ -212,7 +214,7 @@ def discover(
         # So do training sets (JSONL): their size is what fine-tuning costs.
         big = name in LOCK_NAMES or name.endswith((".jsonl", ".ndjson"))
         limit = max_file_size * LOCK_SIZE_FACTOR if big else max_file_size
-        stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if info.st_size > limit:
             result.oversized.append(SourceFile(rel, info.st_size, stamp))
             suffix = "." + name.rpartition(".")[2].lower() if "." in name else ""

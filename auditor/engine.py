@@ -84,7 +84,7 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
     result = _Analysis()
     cache = FactCache(root, options.use_cache)
     todo: list[tuple[str, bytes, str]] = []
-    stamps: dict[str, tuple[int, int, int]] = {}
+    stamps: dict[str, tuple[int, int, int, int]] = {}
     for source in files:
         path = source.path
         known = cache.key_for_stamp(path, source.stamp)
