@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes")
     scan.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     scan.add_argument("--baseline", metavar="FILE", help="hide findings recorded in FILE")
+    scan.add_argument(
+        "--write-baseline", metavar="FILE", help="record the current findings in FILE"
+    )
     scan.add_argument("--diff-base", metavar="REF", help="only files changed since REF")
     scan.add_argument("--quiet", "-q", action="store_true", help="findings and summary only")
     scan.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails id")
@@ -151,8 +154,7 @@ def _scan(args: argparse.Namespace) -> int:
             raise UsageError(f"{flag} {value}: no such file or directory")
     python = _python_environment(args.python)
     config, config_errors = _config_for(args, root.resolve())
-    baseline_path = Path(args.baseline) if args.baseline else None
-    baseline = _read_baseline(baseline_path) if baseline_path and baseline_path.exists() else None
+    baseline = _read_baseline(Path(args.baseline)) if args.baseline else None
 
     progress, finish = _progress(args)
     try:
@@ -176,14 +178,13 @@ def _scan(args: argparse.Namespace) -> int:
     finally:
         finish()
 
-    if baseline_path is not None and baseline is None:
+    if args.write_baseline:
         from auditor.reporters.json import render_baseline
 
-        _write(baseline_path, render_baseline(report))
-        sys.stderr.write(
-            f"ragfit: wrote a baseline of {len(report.findings)} findings to {baseline_path}\n"
-        )
-        return EXIT_OK
+        written = render_baseline(report)
+        _write(Path(args.write_baseline), written)
+        count = len(report.findings) + len(report.baselined_findings)
+        sys.stderr.write(f"ragfit: wrote a baseline of {count} findings to {args.write_baseline}\n")
     _emit(report, args)
     if args.vuln_db:
         _vuln_db_notice(report, sys.stderr)
@@ -231,8 +232,14 @@ def _vuln_db_notice(report: Report, out: TextIO) -> None:
 
 
 def _read_baseline(path: Path) -> frozenset[tuple[str, str]]:
+    """``--baseline`` only reads: a missing file is an error (a mistyped path
+    must not quietly turn gating off); ``--write-baseline`` makes one."""
     from auditor.reporters.json import read_baseline_fingerprints
 
+    if not path.exists():
+        raise UsageError(
+            f"--baseline {path}: no such file (make one with --write-baseline {path})"
+        )
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:

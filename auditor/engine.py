@@ -308,7 +308,8 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     ]
     findings = _fingerprints(findings, facts)
     kept: list[Finding] = []
-    suppressed = baselined = 0
+    baselined: list[Finding] = []
+    suppressed = 0
     changed = _changed_files(root, options.diff_base) if options.diff_base else None
     per_path = _path_ignores(config.per_path_ignores)
     for finding in findings:
@@ -317,7 +318,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         if _suppressed(finding, facts, per_path):
             suppressed += 1
         elif (finding.rule_id, finding.fingerprint) in options.baseline:
-            baselined += 1
+            baselined.append(finding)
         else:
             kept.append(finding)
     # A database given with --vuln-db is always read: the report gives its size and age.
@@ -337,7 +338,8 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         findings=sorted_findings(kept),
         errors=tuple(sorted(errors, key=lambda e: (e.path, e.kind, e.message))),
         suppressed=suppressed,
-        baselined=baselined,
+        baselined=len(baselined),
+        baselined_findings=tuple(baselined),
         parsed_files=analysis.parsed,
         cached_files=analysis.cached,
         rules=tuple(r.id for r in rules),

@@ -796,6 +796,8 @@ class Report:
     data_history: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Infrastructure the repository names (images, Terraform, actions, tools).
     components: tuple[Component, ...] = ()
+    # Findings hidden by --baseline: not reported, but --write-baseline keeps them.
+    baselined_findings: tuple[Finding, ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

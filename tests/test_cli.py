@@ -397,11 +397,20 @@ def test_baseline_written_then_applied(
 ) -> None:
     root = make_repo({"app.py": RETIRED, "keys.py": SECRET})
     baseline = tmp_path / "ragfit-baseline.json"
-    code, out, err = run_cli("scan", root, "--baseline", baseline, "--format", "json", "--no-cache")
-    assert code == 0, err
-    assert out == ""
-    assert err.startswith("ragfit: wrote a baseline of 3 findings to ")
-    assert str(baseline) in err
+    report_file = tmp_path / "report.json"
+    # --write-baseline records the findings and still reports them, with the
+    # exit code they deserve (the SC007 error), and writes --output as asked.
+    code, out, err = run_cli(
+        "scan", root, "--write-baseline", baseline, "--format", "json", "--no-cache",
+        "--output", report_file,
+    )  # fmt: skip
+    assert (code, out) == (1, "")
+    assert err == f"ragfit: wrote a baseline of 3 findings to {baseline}\n"
+    assert findings(json.loads(report_file.read_text("utf-8"))) == [
+        ("AD001", "app.py", 4),
+        ("AD110", "app.py", 4),
+        ("SC007", "keys.py", 1),
+    ]
     data = json.loads(baseline.read_text("utf-8"))
     assert data["kind"] == "baseline"
     assert sorted((f["rule_id"], f["path"], f["line"]) for f in data["findings"]) == [
@@ -427,8 +436,30 @@ def test_baseline_written_then_applied(
     assert (code, err) == (1, "")
     assert findings(report) == [("SC007", "more.py", 1)]
     assert report["summary"]["baselined"] == 3
-    # The baseline file itself is never rewritten once it exists.
+    # --baseline only reads: the file is never rewritten by it.
     assert json.loads(baseline.read_text("utf-8")) == data
+
+    # Both: the old baseline hides, the new one records old and new findings.
+    refreshed = tmp_path / "refreshed.json"
+    code, out, err = run_cli(
+        "scan", root, "--baseline", baseline, "--write-baseline", refreshed, "--format", "json",
+        "--no-cache",
+    )  # fmt: skip
+    assert (code, findings(json.loads(out))) == (1, [("SC007", "more.py", 1)])
+    assert err == f"ragfit: wrote a baseline of 4 findings to {refreshed}\n"
+    assert len(json.loads(refreshed.read_text("utf-8"))["findings"]) == 4
+
+
+def test_missing_baseline_is_an_error(tmp_path: Path, make_repo: MakeRepo, run_cli: RunCli) -> None:
+    """A mistyped --baseline path must not silently turn gating off."""
+    root = make_repo({"keys.py": SECRET})
+    missing = tmp_path / "no-such-baseline.json"
+    err = _one_line_error(*run_cli("scan", root, "--baseline", missing, "--no-cache"))
+    assert err == (
+        f"ragfit: error: --baseline {missing}: no such file "
+        f"(make one with --write-baseline {missing})\n"
+    )
+    assert not missing.exists()
 
 
 def test_full_json_report_works_as_a_baseline(

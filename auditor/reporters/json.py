@@ -73,7 +73,10 @@ def render_json(report: Report) -> str:
 
 
 def render_baseline(report: Report) -> str:
-    """A baseline file: the current findings, to be ignored by later runs."""
+    """A baseline file: the current findings, to be ignored by later runs (those
+    an older baseline hid included, so that rewriting one keeps them)."""
+    from auditor.model import sorted_findings
+
     return _dump(
         {
             "schema_version": SCHEMA_VERSION,
@@ -87,7 +90,7 @@ def render_baseline(report: Report) -> str:
                     "fingerprint": finding.fingerprint,
                     "message": finding.message,
                 }
-                for finding in report.findings
+                for finding in sorted_findings([*report.findings, *report.baselined_findings])
             ],
         }
     )
