@@ -77,6 +77,10 @@ def render_baseline(report: Report) -> str:
     an older baseline hid included, so that rewriting one keeps them)."""
     from auditor.model import sorted_findings
 
+    kept = report.findings
+    if report.baselined_findings:
+        kept = sorted_findings([*kept, *report.baselined_findings])
+
     return _dump(
         {
             "schema_version": SCHEMA_VERSION,
@@ -90,7 +94,7 @@ def render_baseline(report: Report) -> str:
                     "fingerprint": finding.fingerprint,
                     "message": finding.message,
                 }
-                for finding in sorted_findings([*report.findings, *report.baselined_findings])
+                for finding in kept
             ],
         }
     )
