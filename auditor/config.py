@@ -43,6 +43,7 @@ class Config:
     training_paths: tuple[str, ...] = ()
     pricing: Mapping[str, Any] = field(default_factory=dict)
     typosquat_allow: tuple[str, ...] = ()  # names SC003 must not flag
+    require_audit: bool = False  # an incomplete vulnerability audit fails the run
     source: str | None = None  # the file the settings came from
 
     @property
@@ -76,6 +77,7 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         "training-paths",
         "pricing",
         "typosquat-allow",
+        "require-audit",
     }
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -112,6 +114,10 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{where}: `budget-usd` must be a non-negative number")
         out["budget_usd"] = float(value)
+    if "require-audit" in raw:
+        if not isinstance(raw["require-audit"], bool):
+            raise ConfigError(f"{where}: `require-audit` must be true or false")
+        out["require_audit"] = raw["require-audit"]
     if "high-stakes" in raw:
         if not isinstance(raw["high-stakes"], bool):
             raise ConfigError(f"{where}: `high-stakes` must be true or false")

@@ -61,6 +61,8 @@ class Options:
     online: bool = False
     # --python: the scanned project's environment, read for its licenses.
     python: Path | None = None
+    # --require-audit: run the vulnerability audit even when no rule asks for it.
+    require_audit: bool = False
 
 
 @dataclass
@@ -323,6 +325,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             kept.append(finding)
     # A database given with --vuln-db is always read: the report gives its size and age.
     audit = facts.vulnerability_audit if options.vuln_db else facts.vulnerability_audit_if_read
+    coverage = facts.audit_coverage(run=options.require_audit or options.vuln_db is not None)
     errors.extend(facts.vulnerability_errors)  # after the rules: they read the source
     errors.extend(facts.license_errors)  # likewise for the environment's metadata
     errors = [replace(e, message=redact_text(e.message)) for e in errors]
@@ -356,4 +359,5 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         vuln_db_advisories=audit.advisory_count if audit is not None else None,
         vuln_db_newest=audit.newest if audit is not None else None,
         components=facts.components,
+        audit=coverage,
     )

@@ -245,14 +245,20 @@ class Dependency:
     url: str | None = None
     ref: str | None = None  # a VCS revision (after `@`)
     hashes: bool = False  # --hash given, or an archive URL with #sha256=
+    # A lock file's ``algorithm:hex`` digests of the package's files (CycloneDX).
+    digests: tuple[str, ...] = ()
     editable: bool = False
     license: str | None = None
     license_source: str | None = None
     license_category: str | None = None
+    # The release whose license ``license`` is, when not this one's own (the
+    # latest release's for an old pin, or the installed version's).
+    license_release: str | None = None
 
     def to_dict(self) -> JSON:
         data = dict(vars(self))
         data["extras"] = list(self.extras)
+        data["digests"] = list(self.digests)
         return data
 
     def to_report(self) -> JSON:
@@ -268,12 +274,14 @@ class Dependency:
             "license": self.license,
             "license_source": self.license_source,
             "license_category": self.license_category,
+            "license_release": self.license_release,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Dependency:
         fields = dict(data)
         fields["extras"] = tuple(fields.get("extras", ()))
+        fields["digests"] = tuple(fields.get("digests", ()))
         built: Dependency = _build(cls, fields)
         return built
 
@@ -768,6 +776,40 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class AuditCoverage:
+    """How much of the vulnerability audit happened: the source that answered
+    (``osv``, ``pip-audit``, or None when there was none or no rule asked), how
+    many dependencies it checked and how many it did NOT check (no exact
+    version, not from an index, skipped or failed), with the reason when the
+    whole audit did not run. A dependency is one (name, version) declared, or
+    one name without an exact version."""
+
+    source: str | None = None
+    checked: int = 0
+    not_checked: int = 0
+    reason: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.not_checked == 0
+
+    def to_dict(self) -> JSON:
+        return {
+            "source": self.source,
+            "checked": self.checked,
+            "not_checked": self.not_checked,
+            "reason": self.reason,
+        }
+
+    def sentence(self) -> str:
+        """``3 dependencies not checked for vulnerabilities``, or empty when complete."""
+        if self.complete:
+            return ""
+        noun = "dependency" if self.not_checked == 1 else "dependencies"
+        return f"{self.not_checked} {noun} not checked for vulnerabilities"
+
+
+@dataclass(frozen=True)
 class Report:
     root: str
     version: str
@@ -798,6 +840,8 @@ class Report:
     components: tuple[Component, ...] = ()
     # Findings hidden by --baseline: not reported, but --write-baseline keeps them.
     baselined_findings: tuple[Finding, ...] = ()
+    # What the vulnerability audit checked and did not (every format says it).
+    audit: AuditCoverage = field(default_factory=AuditCoverage)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -48,8 +48,12 @@ class Rule:
     severity: ClassVar[Severity]
     message: ClassVar[str]
     tags: ClassVar[tuple[str, ...]] = ()
-    # For security rules: a number in (0, 10] for SARIF's security-severity.
+    # For security rules: a number in (0, 10] for SARIF's security-severity, in
+    # the band of the default severity (error 7-10, warning 4-6.9, note 0.1-3.9).
     security_severity: ClassVar[float | None] = None
+    # SARIF's precision: how often a finding is right. Heuristic rules (the
+    # verdict's, typosquats) say `medium` or `low`; table look-ups say `high`.
+    precision: ClassVar[str] = "high"
     valid: ClassVar[Sequence[Example]] = ()
     invalid: ClassVar[Sequence[Example]] = ()
 
@@ -84,6 +88,33 @@ class Rule:
     def summary(cls) -> str:
         """The first paragraph of ``## What it does``."""
         return doc_section(cls.doc(), "## What it does").split("\n\n")[0].replace("\n", " ")
+
+    @classmethod
+    def short_description(cls) -> str:
+        """The first sentence of :meth:`summary` (SARIF's ``shortDescription``)."""
+        return first_sentence(cls.summary()) or cls.name
+
+
+PRECISIONS = ("very-high", "high", "medium", "low")
+# Where each rule's documentation lives in the source tree (SARIF helpUri).
+SOURCE_URL = "https://github.com/ragfit/ragfit/blob/main"
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?](?=\s+[A-Z`(\"']|$)")
+
+
+def first_sentence(text: str) -> str:
+    """Up to the first full stop that ends a sentence (not one in ``e.g.``)."""
+    text = " ".join(text.split())
+    found = _SENTENCE_END.search(text)
+    return text[: found.end()] if found else text
+
+
+def help_uri(rule: type[Rule]) -> str:
+    """The rule's own file, whose docstring is its documentation."""
+    module = rule.__module__
+    if module.startswith("auditor.checks."):
+        path = "checks/" + module.removeprefix("auditor.checks.").replace(".", "/") + ".py"
+        return f"{SOURCE_URL}/{path}"
+    return f"{SOURCE_URL}/README.md#rules"
 
 
 def doc_section(doc: str, heading: str) -> str:

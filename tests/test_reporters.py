@@ -210,6 +210,12 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
             "findings": {"error": 1, "warning": 1, "note": 1},
             "suppressed": 2,
             "baselined": 1,
+            "vulnerability_audit": {
+                "source": None,
+                "checked": 0,
+                "not_checked": 0,
+                "reason": None,
+            },
         },
         "inventory": {
             "call_sites": [
@@ -435,7 +441,7 @@ def test_sarif_results(tmp_path: Path) -> None:
         "artifactLocation": {"uri": "src/my%20app/conf.py", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 1, "startColumn": 7, "endLine": 1, "endColumn": 13},
     }
-    assert secret["properties"] == {"kind": "openai"}
+    assert secret["properties"] == {"kind": "openai", "security-severity": "8.0"}
     # The emoji before the call is one code point but two UTF-16 code units.
     column = EMOJI_LINE.index("client") + 1
     region = fine_tune["locations"][0]["physicalLocation"]["region"]

@@ -47,6 +47,8 @@ def report_dict(report: Report) -> JSON:
             "findings": report.counts,
             "suppressed": report.suppressed,
             "baselined": report.baselined,
+            # How many dependencies the vulnerability audit checked and did NOT.
+            "vulnerability_audit": report.audit.to_dict(),
         },
         "inventory": {
             "call_sites": [site.to_report() for site in report.call_sites],

@@ -42,6 +42,8 @@ def _summary_line(report: Report) -> str:
         tail.append(f"{report.baselined} baselined")
     if report.errors:
         tail.append(_plural(len(report.errors), "scan error"))
+    if not report.audit.complete:
+        tail.append(f"**{report.audit.sentence()}**")
     return " · ".join([head, *tail])
 
 

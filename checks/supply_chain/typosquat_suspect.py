@@ -152,6 +152,7 @@ class TyposquatSuspect(Rule):
     severity = Severity.WARNING
     message = "`{name}` is {how}: check the spelling"
     tags = ("security", "supply-chain", "typosquatting")
+    precision = "medium"  # edit distance to popular names: some are legitimate
     security_severity = 6.5
     valid = (
         Example({"requirements.txt": "requests==2.32.3\nnumpy>=2\nacme-billing-core==1.4.0\n"}),
