@@ -32,7 +32,13 @@ from auditor.model import (
     sorted_findings,
 )
 from auditor.output import atomic_write
-from auditor.rules import selected_rules
+from auditor.rules import (
+    SuppressionRule,
+    SuppressionUse,
+    all_rules,
+    is_suppression_rule,
+    selected_rules,
+)
 from auditor.scanners.text import redact_text
 from auditor.verdict.stage import Verdict, judge
 
@@ -239,17 +245,42 @@ def _path_ignores(per_path: Mapping[str, tuple[str, ...]]) -> PathIgnores:
     return [(pathspec.GitIgnoreSpec.from_lines([glob]), ids) for glob, ids in per_path.items()]
 
 
-def _suppressed(finding: Finding, facts: RepoFacts, per_path: PathIgnores) -> bool:
-    """``# ragfit: ignore[...]`` on the reported line, or ``per-path-ignores``."""
+def _inline(finding: Finding, facts: RepoFacts) -> tuple[int, tuple[str, ...]] | None:
+    """The ``# ragfit: ignore[...]`` comment on the reported line that names the
+    finding's rule (or is bare), if any."""
     file_facts = facts.per_file.get(finding.location.path)
     if file_facts is not None:
         for line, ids in file_facts.suppressions:
             if line == finding.location.line and ("*" in ids or finding.rule_id in ids):
-                return True
+                return line, ids
+    return None
+
+
+def _path_ignored(finding: Finding, per_path: PathIgnores) -> bool:
+    """``per-path-ignores`` of the configuration."""
     return any(
         spec.match_file(finding.location.path) and any(finding.rule_id.startswith(i) for i in ids)
         for spec, ids in per_path
     )
+
+
+def _suppression_uses(
+    facts: RepoFacts,
+    hid: Mapping[tuple[str, int], set[str]],
+    ran: frozenset[str],
+    all_ran: bool,
+) -> list[SuppressionUse]:
+    """Every suppression comment of the scan, with what it hid."""
+    from auditor.scanners.text import SUPPRESSION
+
+    uses: list[SuppressionUse] = []
+    for path in sorted(facts.per_file):
+        for line, ids in facts.per_file[path].suppressions:
+            match = SUPPRESSION.search(facts.line(path, line))
+            column = match.start() + 1 if match is not None else 1
+            used = frozenset(hid.get((path, line), set()))
+            uses.append(SuppressionUse(path, line, column, ids, used, ran, all_ran))
+    return uses
 
 
 def _verdict(verdict: Verdict, errors: list[ScanError]) -> tuple[Analysis, Recommendation] | None:
@@ -314,12 +345,45 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     suppressed = 0
     changed = _changed_files(root, options.diff_base) if options.diff_base else None
     per_path = _path_ignores(config.per_path_ignores)
+    hid: dict[tuple[str, int], set[str]] = {}
+    candidates: list[Finding] = []
     for finding in findings:
+        comment = _inline(finding, facts)
+        if comment is not None:  # what each comment hid, whatever --diff-base shows
+            hid.setdefault((finding.location.path, comment[0]), set()).add(
+                "*" if "*" in comment[1] else finding.rule_id
+            )
         if changed is not None and finding.location.path not in changed:
             continue
-        if _suppressed(finding, facts, per_path):
+        if comment is not None or _path_ignored(finding, per_path):
             suppressed += 1
-        elif (finding.rule_id, finding.fingerprint) in options.baseline:
+        else:
+            candidates.append(finding)
+    # The suppression comments themselves (RF rules), once they have been applied.
+    ran = frozenset(r.id for r in rules if not is_suppression_rule(r))
+    all_ran = len(ran) == sum(1 for r in all_rules() if not is_suppression_rule(r))
+    uses = _suppression_uses(facts, hid, ran, all_ran)
+    notes: list[Finding] = []
+    for rule_class in rules:
+        if not is_suppression_rule(rule_class):
+            continue
+        rule = rule_class()
+        assert isinstance(rule, SuppressionRule)
+        try:
+            notes.extend(rule.check_suppressions(uses))
+        except Exception as exc:
+            errors.append(
+                ScanError("", "rule-error", f"{rule_class.id} crashed: {type(exc).__name__}")
+            )
+    for note in _fingerprints(notes, facts):
+        if changed is not None and note.location.path not in changed:
+            continue
+        if _path_ignored(note, per_path):
+            suppressed += 1
+        else:
+            candidates.append(note)
+    for finding in candidates:
+        if (finding.rule_id, finding.fingerprint) in options.baseline:
             baselined.append(finding)
         else:
             kept.append(finding)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from auditor.verdict.stage import Verdict
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix")
-RULE_ID = re.compile(r"^(AD|SC|LC)\d{3}$")
+RULE_ID = re.compile(r"^(AD|SC|LC|RF)\d{3}$")
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,34 @@ class Rule:
         return first_sentence(cls.summary()) or cls.name
 
 
+@dataclass(frozen=True)
+class SuppressionUse:
+    """One ``# ragfit: ignore[...]`` comment after the scan: the ids it names
+    (``*`` for a bare one), those that hid a finding, the ids of the rules
+    that ran, and whether every rule ran (a bare comment can only be called
+    unused then)."""
+
+    path: str
+    line: int
+    column: int
+    ids: tuple[str, ...]
+    hid: frozenset[str]
+    ran: frozenset[str]
+    all_ran: bool
+
+
+class SuppressionRule(Rule):
+    """A rule about the suppression comments themselves (RF): the engine calls
+    :meth:`check_suppressions` once the suppressions have been applied.
+    Suppression comments do not apply to these rules' own findings."""
+
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterable[Finding]:
+        return ()
+
+    def check_suppressions(self, uses: Sequence[SuppressionUse]) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
 PRECISIONS = ("very-high", "high", "medium", "low")
 # Where each rule's documentation lives in the source tree (SARIF helpUri).
 SOURCE_URL = "https://github.com/ragfit/ragfit/blob/main"
@@ -140,6 +168,7 @@ def all_rules() -> tuple[type[Rule], ...]:
                 isinstance(obj, type)
                 and issubclass(obj, Rule)
                 and obj is not Rule
+                and obj is not SuppressionRule
                 and obj.__module__ == module.__name__
             ):
                 if obj.id in found:
@@ -165,6 +194,10 @@ def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> tuple[type[R
     return tuple(r for r in rules if not matches(r.id, ignore))
 
 
+def is_suppression_rule(rule: type[Rule]) -> bool:
+    return issubclass(rule, SuppressionRule)
+
+
 # Every rule id of DESIGN's catalog, implemented or reserved for a later issue:
 # `--select`/`--ignore` accept them all, and a pattern matching none is an error.
 CATALOG: dict[str, str] = {
@@ -186,4 +219,6 @@ CATALOG: dict[str, str] = {
     "LC002": "non-open-source-license",
     "LC003": "license-incompatible",
     "LC004": "unknown-license",
+    "RF001": "unknown-rule-in-suppression",
+    "RF002": "unused-suppression",
 }

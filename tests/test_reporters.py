@@ -561,9 +561,24 @@ def test_markdown_escapes_cells(tmp_path: Path) -> None:
     row = next(line for line in text.splitlines() if line.startswith("| 🟡"))
     assert row == (
         "| 🟡 warning | AD101 (fine-tune-on-changing-knowledge) | x\\|y.py:4"
-        " | a \\`b\\` \\| c d \\<script\\> |"
+        " | a `b` \\| c d \\<script\\> |"
     )
     assert "<details>" not in text
+
+
+def test_markdown_keeps_code_spans(tmp_path: Path) -> None:
+    """Rule messages name code in backticks: a code span stays one, with only
+    the table's ``|`` escaped inside; text around it is escaped as usual."""
+    finding = Finding(
+        "AD110",
+        "deprecated-model-or-api",
+        Severity.WARNING,
+        "`openai.ChatCompletion.create` is retired: use `a|b` *now*",
+        Location("legacy.py", 19),
+    )
+    text = render_markdown(_report(tmp_path, findings=(finding,), errors=()))
+    row = next(line for line in text.splitlines() if line.startswith("| 🟡"))
+    assert row.endswith(" | `openai.ChatCompletion.create` is retired: use `a\\|b` \\*now\\* |")
 
 
 def test_markdown_clean_and_capped(tmp_path: Path) -> None:
