@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--quiet", "-q", action="store_true", help="findings and summary only")
     scan.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails id")
     scan.add_argument(
+        "--tracked-only",
+        action="store_true",
+        help="git work trees: only tracked and staged files (what a commit holds)",
+    )
+    scan.add_argument(
         "--statistics", action="store_true", help="count findings per rule instead of listing them"
     )
     scan.add_argument(
@@ -208,6 +213,7 @@ def _scan(args: argparse.Namespace) -> int:
                 online=not args.offline,
                 python=python,
                 require_audit=config.require_audit,
+                untracked=not args.tracked_only,
             ),
         )
     except ValueError as exc:  # --diff-base with an unknown ref

@@ -72,8 +72,10 @@ def _skipped_dir(parts: Sequence[str]) -> bool:
     return any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parts)
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """Paths from git, relative to ``root``; None when root is not in a work tree."""
+def _git_files(root: Path, untracked: bool = True) -> list[str] | None:
+    """Paths from git, relative to ``root``; None when root is not in a work tree.
+    ``untracked``: also files git does not track and does not ignore; without
+    them, the index's files (tracked and staged): what a commit holds."""
     try:
         inside = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
@@ -92,8 +94,7 @@ def _git_files(root: Path) -> list[str] | None:
                 "ls-files",
                 "-z",
                 "--cached",
-                "--others",
-                "--exclude-standard",
+                *(["--others", "--exclude-standard"] if untracked else []),
             ],
             capture_output=True,
             timeout=120,
@@ -177,9 +178,12 @@ def discover(
     *,
     exclude: Sequence[str] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    untracked: bool = True,
 ) -> Discovery:
+    """The files to read under ``root``. ``untracked=False`` (``--tracked-only``,
+    the pre-commit hook): in a git work tree, only the files in the index."""
     result = Discovery()
-    listed = _git_files(root)
+    listed = _git_files(root, untracked)
     if listed is not None:
         result.mode = "git"
         candidates: Iterator[str] | list[str] = listed

@@ -69,6 +69,8 @@ class Options:
     python: Path | None = None
     # --require-audit: run the vulnerability audit even when no rule asks for it.
     require_audit: bool = False
+    # --tracked-only: in a git work tree, leave untracked files out (pre-commit).
+    untracked: bool = True
 
 
 @dataclass
@@ -298,7 +300,12 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     options = options or Options()
     started = time.perf_counter()
     root = root.resolve()
-    found = discover(root, exclude=config.exclude, max_file_size=config.max_file_size)
+    found = discover(
+        root,
+        exclude=config.exclude,
+        max_file_size=config.max_file_size,
+        untracked=options.untracked,
+    )
     analysis = _analyse_all(root, found.files, options)
     facts = RepoFacts(
         root,
