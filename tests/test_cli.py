@@ -340,7 +340,13 @@ def test_inline_suppression_in_python(make_repo: MakeRepo, scan_json: ScanJson) 
         }
     )
     report = scan_json(root, expect_code=1)
-    assert findings(report) == [("SC007", "d.py", 2), ("SC007", "e.py", 1)]
+    assert findings(report) == [
+        ("RF002", "c.py", 1),  # AD110 ran and found nothing there
+        ("RF002", "d.py", 1),  # hides nothing on its own line
+        ("SC007", "d.py", 2),
+        ("SC007", "e.py", 1),
+        ("RF002", "e.py", 1),
+    ]
     assert report["summary"]["suppressed"] == 3
 
 

@@ -50,7 +50,7 @@ def test_every_rule_has_examples_and_docs() -> None:
     assert {"SC007", "AD110"} <= {r.id for r in rules}
     for rule in rules:
         assert RULE_ID.match(rule.id), rule.id
-        assert CATALOG[rule.id] == rule.name, "names are DESIGN's contract"
+        assert CATALOG[rule.id] == rule.name, "rule names are a contract"
         assert rule.valid, f"{rule.id} has no valid example"
         assert rule.invalid, f"{rule.id} has no invalid example"
         assert all(example.expect for example in rule.invalid)

@@ -25,7 +25,9 @@ def test_unknown_ids_and_unused_suppressions(make_repo: MakeRepo, scan_json: Sca
     root = make_repo(
         {
             "app.py": RETIRED.format(comment="  # ragfit: ignore[AD110, SC999]"),
-            "keys.py": f'KEY = "{KEY}"  # ragfit: ignore[SC007]\nOTHER = 1  # ragfit: ignore[SC007]\n',
+            "keys.py": (
+                f'KEY = "{KEY}"  # ragfit: ignore[SC007]\nOTHER = 1  # ragfit: ignore[SC007]\n'
+            ),
             "requirements.txt": "openai>=1.30  # ragfit: ignore[sc07]\n",
         }
     )
