@@ -9,7 +9,8 @@ deliberately wrong so that every kind of miss shows up:
 
 - commitmsg (prompting-tool) expects ``anthropic``, which ragfit only finds in
   a test file added to the copy (dropped by the test-path rule), and high
-  stakes;
+  stakes; its behaviour need is a true label that ragfit answers ``unknown``
+  today (issue 11 item 2 may change that answer, and this table with it);
 - weekly-docs-rag leaves out ``document-loader`` (a precision miss) and
   expects ``hybrid`` with ``rag`` acceptable;
 - textkit (plain-library) is labelled exactly.
