@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -708,12 +709,16 @@ def test_explain_prints_the_docs(run_cli: RunCli) -> None:
 # --------------------------------------------------------------- plain library
 
 
-def test_plain_library_has_no_llm_use(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    code, out, err = run_cli("scan", "fixtures/plain-library", "--format", "json", "--no-cache")
+def test_plain_library_has_no_llm_use(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A copy: a cache or anything else left in the fixture by a manual scan cannot matter.
+    shutil.copytree(FIXTURES / "plain-library", tmp_path / "plain-library")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("scan", "plain-library", "--format", "json", "--no-cache")
     assert (code, err) == (0, "")
     report = json.loads(out)
-    assert report["root"] == str(FIXTURES / "plain-library")
+    assert report["root"] == str((tmp_path / "plain-library").resolve())
     assert report["summary"]["files"] == 10
     assert report["summary"]["python_files"] == 8
     assert report["inventory"]["call_sites"] == []
@@ -722,7 +727,7 @@ def test_plain_library_has_no_llm_use(run_cli: RunCli, monkeypatch: pytest.Monke
     assert report["findings"] == []
     assert report["errors"] == []
     assert report["summary"]["findings"] == {"error": 0, "warning": 0, "note": 0}
-    assert not (FIXTURES / "plain-library" / ".ragfit_cache").exists()
+    assert not (tmp_path / "plain-library" / ".ragfit_cache").exists()  # --no-cache wrote none
 
 
 def test_plain_library_look_alikes_are_really_there() -> None:
