@@ -191,7 +191,10 @@ def _empty(root: Path) -> Report:
 
 
 def test_formats() -> None:
-    assert FORMATS == ("terminal", "json", "sarif", "markdown", "github")
+    assert FORMATS == ("terminal", "json", "sarif", "markdown", "github", "cyclonedx")
+    from auditor.cli import FORMATS as CLI_FORMATS
+
+    assert CLI_FORMATS == FORMATS
 
 
 def test_json_matches_the_contract(tmp_path: Path) -> None:
