@@ -14,7 +14,9 @@ installing it, and hands it to the tests in ``RAGFIT_SARIF_SCHEMA``.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -59,10 +61,18 @@ def _tests(session: nox.Session) -> None:
     version = session.run(
         "python", "-c", "import sys; print('%d.%d' % sys.version_info[:2])", silent=True
     )
-    env = {}
+    # nox points TMPDIR into .nox/, inside this git work tree: the tests' temporary
+    # repositories would be git-ignored files of this repository. Use the system's.
+    temp = tempfile.mkdtemp(prefix=f"ragfit-nox-{session.name}-")
+    env = {"TMPDIR": temp}
     if str(version).strip() == "3.10":
         env["RAGFIT_SARIF_SCHEMA"] = _sarif_schema(session)
-    session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *session.posargs, env=env)
+    try:
+        session.run(
+            "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *session.posargs, env=env
+        )
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 @nox.session(name="tests-3.10", python=OLDEST)

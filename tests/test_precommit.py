@@ -36,7 +36,7 @@ NETWORK_ERRORS = re.compile(
     r"|Name or service not known|Failed to establish a new connection|ConnectTimeoutError"
     r"|Read timed out).*"
 )
-SKIPPED_DIRS = {".git", ".venv", "venv", "build", "dist", "__pycache__", ".ragfit_cache"}
+SKIPPED_DIRS = {".git", ".venv", ".nox", "venv", "build", "dist", "__pycache__", ".ragfit_cache"}
 
 
 def _git_env() -> dict[str, str]:
