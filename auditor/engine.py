@@ -324,6 +324,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     audit = facts.vulnerability_audit if options.vuln_db else facts.vulnerability_audit_if_read
     errors.extend(facts.vulnerability_errors)  # after the rules: they read the source
     errors.extend(facts.license_errors)  # likewise for the environment's metadata
+    errors.extend(facts.rule_errors)  # files rules read themselves (SC009)
     errors = [replace(e, message=redact_text(e.message)) for e in errors]
     return Report(
         root=str(root),

@@ -63,6 +63,9 @@ class RepoFacts:
         self.online = online
         self._lines: dict[str, list[str]] = {}
         self.python = python  # --python: the project's environment, for licenses
+        # Files that rules read themselves (SC009) and could not: reported in
+        # ``errors`` after the rules ran.
+        self.rule_errors: list[ScanError] = []
 
     @functools.cached_property
     def call_sites(self) -> tuple[CallSite, ...]:

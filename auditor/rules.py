@@ -151,6 +151,8 @@ CATALOG: dict[str, str] = {
     "SC006": "unpinned-vcs-dependency",
     "SC007": "hardcoded-secret",
     "SC008": "vulnerability-audit-incomplete",
+    "SC009": "sensitive-data-in-training-set",
+    "SC010": "exposed-vector-store",
     "LC001": "relicensed-component",
     "LC002": "non-open-source-license",
     "LC003": "license-incompatible",
