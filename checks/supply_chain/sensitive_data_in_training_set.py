@@ -10,6 +10,7 @@ from auditor.model import Finding, Location, ScanError, Severity
 from auditor.rules import Example, Rule
 from auditor.scanners.data import dataset_split, sniff_dataset
 from auditor.scanners.sensitive import KINDS, SensitiveScan, scan_file
+from auditor.verdict.assets import match
 from auditor.verdict.profile import is_test_path
 from auditor.verdict.stage import Verdict
 
@@ -39,6 +40,8 @@ TEXT_SUFFIXES = frozenset(
         ".yml",
     }
 )
+# Files that training code may name as its data.
+_DATA_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".txt")
 # Bytes of an oversized JSONL file read to tell whether it is a dataset.
 SNIFF_BYTES = 64 * 1024
 _NOUNS = {
@@ -238,6 +241,12 @@ def _targets(facts: RepoFacts, verdict: Verdict) -> list[tuple[str, int, str]]:
     training = set(analysis.training_files)
     training.update(d.path for d in facts.datasets if not is_test_path(d.path))
     training.update(_oversized_datasets(facts))
+    # Training code may name any data file (``load_dataset("csv", data_files=...)``);
+    # the verdict keeps only JSONL from those references.
+    names = sorted(sizes)
+    for ref in facts.data_refs:
+        if ref.role == "training" and not is_test_path(ref.path):
+            training.update(f for f in match(ref.target, names) if f.endswith(_DATA_SUFFIXES))
     for path in sorted(training):
         roles[path] = "evaluation" if dataset_split(path) == "eval" else "training"
     for path in analysis.corpus.files:
