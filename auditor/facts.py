@@ -25,6 +25,7 @@ from auditor.model import (
     ScanError,
     Schedule,
     Secret,
+    StoreExposure,
     normalise_name,
 )
 from auditor.scanners.text import LINE_BREAK
@@ -91,6 +92,13 @@ class RepoFacts:
     def schedules(self) -> tuple[Schedule, ...]:
         found = [s for facts in self.per_file.values() for s in facts.schedules]
         return tuple(sorted(found, key=lambda s: (s.path, s.line)))
+
+    @functools.cached_property
+    def stores(self) -> tuple[StoreExposure, ...]:
+        """Vector stores started or connected to with their data open (SC010), and
+        the Kubernetes Services that publish pods."""
+        found = [s for facts in self.per_file.values() for s in facts.stores]
+        return tuple(sorted(found, key=lambda s: (s.path, s.line, s.column)))
 
     @functools.cached_property
     def history(self) -> GitHistory:

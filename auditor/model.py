@@ -345,6 +345,47 @@ class Component:
         return built
 
 
+@dataclass(frozen=True)
+class StoreExposure:
+    """A vector store that one file sets up or connects to without authentication.
+
+    ``origin``: ``compose``, ``kubernetes``, ``helm``, ``dockerfile`` or
+    ``client`` (code that connects to it), or ``service`` for a Kubernetes
+    Service that publishes pods (``labels`` is then its selector). ``name`` is
+    the compose service, workload, chart, image or client call. ``reach`` says
+    how it is reachable (empty for a Kubernetes workload that only a Service can
+    publish; ``labels`` are then its pod labels, ``key=value``), ``auth`` why
+    nothing stops a stranger, ``fix`` the setting that turns authentication on.
+    ``general``: a general-purpose database, which is a vector store only when
+    the repository uses it as one.
+    """
+
+    path: str
+    line: int
+    column: int
+    store: str
+    title: str
+    origin: str
+    name: str
+    reach: str
+    auth: str
+    fix: str
+    general: bool = False
+    labels: tuple[str, ...] = ()
+
+    def to_dict(self) -> JSON:
+        data = dict(vars(self))
+        data["labels"] = list(self.labels)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StoreExposure:
+        fields = dict(data)
+        fields["labels"] = tuple(fields.get("labels", ()))
+        built: StoreExposure = _build(cls, fields)
+        return built
+
+
 @dataclass
 class ManifestFacts:
     """What a manifest parser finds in one file."""
@@ -585,6 +626,7 @@ class FileFacts:
     datasets: tuple[Dataset, ...] = ()
     schedules: tuple[Schedule, ...] = ()
     components: tuple[Component, ...] = ()
+    stores: tuple[StoreExposure, ...] = ()
 
     def to_dict(self) -> JSON:
         data: JSON = {
@@ -643,6 +685,7 @@ _ITEM_FIELDS: dict[str, Any] = {
     "datasets": Dataset,
     "schedules": Schedule,
     "components": Component,
+    "stores": StoreExposure,
 }
 
 

@@ -17,7 +17,6 @@ from auditor.engine import Options, audit
 from auditor.scanners import sensitive
 from auditor.scanners.sensitive import (
     SAMPLE_WINDOWS,
-    WINDOW_BYTES,
     find_personal_data,
     scan_file,
     windows,
@@ -400,8 +399,7 @@ def test_helpdesk_fixture_exact_findings(tmp_path: Path) -> None:
             "kb/api-access.md",
             6,
             "error",
-            "Knowledge corpus file holds 1 secret (line 6): retrieval can put them into any "
-            "answer",
+            "Knowledge corpus file holds 1 secret (line 6): retrieval can put them into any answer",
             {
                 "role": "corpus",
                 "kinds": {

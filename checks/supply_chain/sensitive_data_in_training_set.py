@@ -74,15 +74,17 @@ def _mib(size: int) -> str:
 class SensitiveDataInTrainingSet(Rule):
     """
     ## What it does
-    Reads the training and evaluation sets and the knowledge corpus files that
-    the repository uses, and reports personal data and secrets in them: e-mail
-    addresses, phone numbers, payment card numbers that pass the Luhn check,
-    IBANs that pass their checksum, national identifiers with a checksum or a
-    strict format (US SSN, UK National Insurance number, Brazilian CPF,
-    Spanish DNI/NIE, Italian codice fiscale; Canadian SIN, Aadhaar, BSN,
-    PESEL, NIR and Steuer-ID after a word that names them) and API keys (the
-    SC007 table). One finding per file gives the count of each kind, the line
-    of its first occurrence and redacted samples.
+    Finds personal data and secrets in the training sets, evaluation sets and
+    embedded knowledge corpus files that the repository uses: one finding per
+    file with the count of each kind, the line of its first occurrence and
+    redacted samples.
+
+    It looks for e-mail addresses, phone numbers, payment card numbers that
+    pass the Luhn check, IBANs that pass their checksum, national identifiers
+    with a checksum or a strict format (US SSN, UK National Insurance number,
+    Brazilian CPF, Spanish DNI/NIE, Italian codice fiscale; Canadian SIN,
+    Aadhaar, BSN, PESEL, NIR and Steuer-ID after a word that names them) and
+    API keys (the SC007 table).
 
     Documentation values do not count: `example.com` and other reserved
     domains, role mailboxes such as `support@`, `555` numbers and Ofcom's drama
