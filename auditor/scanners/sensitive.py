@@ -565,8 +565,13 @@ class SensitiveScan:
 
 
 def _breaks(data: bytes) -> int:
-    """Line breaks as ``LINE_BREAK`` counts them (``\\r\\n``, ``\\r`` or ``\\n``)."""
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    """Line breaks as ``LINE_BREAK`` counts them (``\\r\\n``, ``\\r`` or ``\\n``).
+    The ``\\r`` counts (the two-byte one ten times slower than a one-byte
+    count) run only when the data holds a ``\\r`` at all."""
+    breaks = data.count(b"\n")
+    if b"\r" not in data:  # a memchr scan: most files hold no \r at all
+        return breaks
+    return breaks + data.count(b"\r") - data.count(b"\r\n")
 
 
 class _LineCounter:
@@ -667,7 +672,10 @@ def _scan_fd(fd: int, path: str, size: int, result: SensitiveScan, secrets: bool
 
 
 def _text_breaks(text: str, end: int) -> int:
-    return text.count("\n", 0, end) + text.count("\r", 0, end) - text.count("\r\n", 0, end)
+    breaks = text.count("\n", 0, end)
+    if "\r" not in text:
+        return breaks
+    return breaks + text.count("\r", 0, end) - text.count("\r\n", 0, end)
 
 
 def scan_files(
