@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from auditor.scanners.history import GitHistory
     from auditor.supply_chain.osv import Match
     from auditor.supply_chain.sources import VulnerabilityAudit
+    from auditor.supply_chain.surface import DependencySurface, Family
 
 TRAINING_CAPABILITIES = frozenset({"fine-tune", "training"})
 RETRIEVAL_CAPABILITIES = frozenset({"vector-store", "retriever", "embedding", "document-loader"})
@@ -207,6 +208,15 @@ class RepoFacts:
     def lock_files(self) -> tuple[str, ...]:
         """Pipfile.lock, poetry.lock, uv.lock, pylock.toml, pdm.lock."""
         return tuple(f.path for f in self.files if f.path.rpartition("/")[2] in LOCK_NAMES)
+
+    @functools.cached_property
+    def dependency_surface(self) -> DependencySurface:
+        """How many packages the repository installs and which direct ones bring
+        the most (see :mod:`auditor.supply_chain.surface`)."""
+        from auditor.supply_chain.surface import dependency_surface
+
+        locks = [path for path in self.lock_files if not path.endswith("pdm.lock")]
+        return dependency_surface(self.dependencies, locks, _framework_families())
 
     @functools.cached_property
     def pins(self) -> tuple[Dependency, ...]:
@@ -398,6 +408,23 @@ class RepoFacts:
         from auditor.licenses.project import find_project_license
 
         return find_project_license({f.path for f in self.files}, self.text)
+
+
+@functools.cache
+def _framework_families() -> tuple[Family, ...]:
+    """``checks/data/llm_frameworks.toml``: LLM frameworks and their plugin packages."""
+    from auditor.knowledge import load_table
+    from auditor.supply_chain.surface import Family
+
+    return tuple(
+        Family(
+            name=entry["name"],
+            names=frozenset(entry.get("names", ())),
+            prefixes=tuple(entry.get("prefixes", ())),
+            suffixes=tuple(entry.get("suffixes", ())),
+        )
+        for entry in load_table("llm_frameworks")["family"]
+    )
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[ScanError]:

@@ -249,10 +249,14 @@ class Dependency:
     license: str | None = None
     license_source: str | None = None
     license_category: str | None = None
+    # A locked package's own dependencies, from the lock file's graph: names
+    # (PEP 503), and ``extra/name`` for those that only an extra installs.
+    requires: tuple[str, ...] = ()
 
     def to_dict(self) -> JSON:
         data = dict(vars(self))
         data["extras"] = list(self.extras)
+        data["requires"] = list(self.requires)
         return data
 
     def to_report(self) -> JSON:
@@ -274,6 +278,7 @@ class Dependency:
     def from_dict(cls, data: Mapping[str, Any]) -> Dependency:
         fields = dict(data)
         fields["extras"] = tuple(fields.get("extras", ()))
+        fields["requires"] = tuple(fields.get("requires", ()))
         built: Dependency = _build(cls, fields)
         return built
 
@@ -839,6 +844,9 @@ class Report:
     data_history: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Infrastructure the repository names (images, Terraform, actions, tools).
     components: tuple[Component, ...] = ()
+    # summary.dependency_surface: direct and locked counts, LLM frameworks, the
+    # direct dependencies that bring in the most (auditor.supply_chain.surface).
+    dependency_surface: Mapping[str, Any] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

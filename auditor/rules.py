@@ -153,6 +153,7 @@ CATALOG: dict[str, str] = {
     "SC008": "vulnerability-audit-incomplete",
     "SC009": "sensitive-data-in-training-set",
     "SC010": "exposed-vector-store",
+    "SC011": "dependency-budget-exceeded",
     "LC001": "relicensed-component",
     "LC002": "non-open-source-license",
     "LC003": "license-incompatible",
