@@ -5,7 +5,8 @@
 - ``email``: an address whose domain ends in a real-looking top-level name;
   reserved and documentation domains (``example.com``, ``*.test``), role
   mailboxes (``support@``, ``noreply@``) and file names (``icon@2x.png``) are
-  not personal data.
+  not personal data, nor are made-up domains (``mycompany.com``,
+  ``example-domain.org``: table ``placeholder_labels``).
 - ``phone``: a number in international form (``+44 20 ...``), North American
   form (``(415) 555-...``, ``415-555-...``) or British national form (``020 ...``),
   or any national form right after a word such as "phone", "tel" or "call";
@@ -109,6 +110,7 @@ class _Network:
 class _Table:
     reserved_tlds: frozenset[str]
     placeholder_domains: frozenset[str]
+    placeholder_labels: frozenset[str]
     role_local_parts: frozenset[str]
     not_tlds: frozenset[str]
     fictional_exchange: str
@@ -141,6 +143,7 @@ def _table() -> _Table:
     return _Table(
         reserved_tlds=frozenset(email["reserved_tlds"]),
         placeholder_domains=frozenset(email["placeholder_domains"]),
+        placeholder_labels=frozenset(email["placeholder_labels"]),
         role_local_parts=frozenset(email["role_local_parts"]),
         not_tlds=frozenset(email["not_tlds"]),
         fictional_exchange=phone["nanp_fictional_exchange"],
@@ -207,8 +210,11 @@ def _emails(text: str, table: _Table) -> Iterator[Hit]:
             continue
         if any(domain == d or domain.endswith("." + d) for d in table.placeholder_domains):
             continue
-        if domain.split(".")[-2] == "example":
-            continue  # example.co.uk, example.de ...
+        labels = domain.split(".")[:-1]
+        if any(
+            label in table.placeholder_labels or label.startswith("example") for label in labels
+        ):
+            continue  # example.co.uk, example-domain.com, mycompany.io ...
         mailbox = local.lower().split("+", 1)[0]
         if mailbox in table.role_local_parts:
             continue
