@@ -48,6 +48,7 @@ def kinds_of(text: str) -> list[tuple[str, str]]:
         (f"call {UK_MOBILE}", [("phone", "+44")]),
         (f"or {US_PHONE} after six", [("phone", "+1")]),
         ("tel: 030 901820", [("phone", "+49")]),
+        ("call 1-415-867-5309", [("phone", "+1")]),
         (f"card {CARD} expires 04/29", [("payment-card", "visa")]),
         ("amex 3714 496353 98431 is fake but 3782 822463 10005 is a test", []),
         (f"pay to {IBAN}", [("iban", "DE")]),
@@ -86,6 +87,10 @@ def test_each_kind_is_found_with_its_type(text: str, found: list[tuple[str, str]
         "a table: 1234 5678 9012 3456 7890 1234 5678 9012 3456",
         "a sin of omission 123 456 789",  # 'sin' the word, and no valid SIN anyway
         "HP123456A is a part number, not a NINO without the words that name one",
+        # Found on real repositories (see the report of issue 14):
+        "call 1-800-371-2541, Fax: 1-888-422-2865",  # toll-free lines, not people
+        "E-mail: bmo.ombudsman@bmo.com or ombudsman@obsi.ca, all@blendle.com",
+        "alice@email.com, John.Doe-123%+@example-domain.com, offers@mycompany.com",
     ],
 )
 def test_placeholders_and_lookalikes_do_not_count(text: str) -> None:

@@ -9,10 +9,12 @@
   ``example-domain.org``: table ``placeholder_labels``).
 - ``phone``: a number in international form (``+44 20 ...``), North American
   form (``(415) 555-...``, ``415-555-...``) or British national form (``020 ...``),
-  or any national form right after a word such as "phone", "tel" or "call";
-  each is checked against the numbering plan of its country with
-  ``phonenumbers`` (Google's libphonenumber data). Numbers reserved for fiction
-  (North American ``555`` exchanges, Ofcom's drama ranges) do not count.
+  or a national form with the trunk prefix ``0`` right after a word such as
+  "phone", "tel" or "call"; each is checked against the numbering plan of its
+  country with ``phonenumbers`` (Google's libphonenumber data). Numbers
+  reserved for fiction (North American ``555`` exchanges, Ofcom's drama
+  ranges) and organisations' lines (toll-free, premium-rate, shared-cost) do
+  not count.
 - ``payment-card``: 12 to 19 digits, written whole or in the usual groups,
   that pass the Luhn check and start with a card network's issuer prefix;
   published test numbers (``4242 4242 4242 4242``) and numbers more than half
@@ -182,6 +184,7 @@ def _redact_email(local: str, domain: str) -> str:
 # --- e-mail ----------------------------------------------------------------------------
 
 _LOCAL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}\Z")
+_LOCAL_PARTS = re.compile(r"[._-]")
 _DOMAIN = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}([A-Za-z]{2,24})(?![A-Za-z0-9\-])"
 )
@@ -216,8 +219,10 @@ def _emails(text: str, table: _Table) -> Iterator[Hit]:
         ):
             continue  # example.co.uk, example-domain.com, mycompany.io ...
         mailbox = local.lower().split("+", 1)[0]
-        if mailbox in table.role_local_parts:
-            continue
+        if mailbox in table.role_local_parts or any(
+            part in table.role_local_parts for part in _LOCAL_PARTS.split(mailbox)
+        ):
+            continue  # a role mailbox: support@, bmo.ombudsman@, customer-service@
         yield Hit("email", "email", local_match.start(), _redact_email(local, domain))
 
 
@@ -238,7 +243,7 @@ _CARD_GROUPS = frozenset(
 )
 _SSN = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}")
 _CPF = re.compile(r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}")
-_NANP = re.compile(r"\(?[2-9][0-9]{2}\)?(?:[ .\-]|\) ?)[2-9][0-9]{2}[ .\-][0-9]{4}")
+_NANP = re.compile(r"(?:1[ .\-])?\(?[2-9][0-9]{2}\)?(?:[ .\-]|\) ?)[2-9][0-9]{2}[ .\-][0-9]{4}")
 _UK_NATIONAL = re.compile(r"0[1-9][0-9]{1,3}[ \-]?[0-9]{3,4}[ \-]?[0-9]{3,4}")
 # Words that, just before a number, say what it is.
 _ID_CONTEXT: tuple[tuple[re.Pattern[str], str, str, frozenset[int]], ...] = (
@@ -264,7 +269,9 @@ _ANY_ID_WORD = re.compile(r"ssn|social|sin\b|aadha|bsn|burgerservice|pesel|nir\b
 _PHONE_CONTEXT = re.compile(
     r"\b(?:phone|telephone|tel|mobile|cell|call|fax|whatsapp|sms|text me|ring)\b[^0-9\n]{0,12}\Z"
 )
-_CONTEXT_REGIONS = ("DE", "FR", "ES", "IT", "NL", "IN", "AU", "BR", "JP", "MX")
+# Countries whose national numbers start with the trunk prefix 0, tried in
+# order for a number written that way right after a word such as "phone".
+_CONTEXT_REGIONS = ("DE", "FR", "NL", "IN", "AU", "BR", "JP")
 CONTEXT_CHARS = 40
 
 
@@ -308,7 +315,7 @@ def _card(candidate: str, digits: str, table: _Table) -> str | None:
     return next((n.name for n in table.networks if n.matches(digits)), None)
 
 
-_FICTIONAL = "fictional"
+_FICTIONAL = "fictional"  # or otherwise not a person's: never read as another country's
 
 
 def _phone(candidate: str, region: str | None, table: _Table) -> str | None:
@@ -322,6 +329,10 @@ def _phone(candidate: str, region: str | None, table: _Table) -> str | None:
         return None
     if not phonenumbers.is_valid_number(number):
         return None
+    kinds = phonenumbers.PhoneNumberType
+    organisation = {kinds.TOLL_FREE, kinds.PREMIUM_RATE, kinds.SHARED_COST, kinds.UAN}
+    if phonenumbers.number_type(number) in organisation:
+        return _FICTIONAL  # toll-free, premium-rate, shared-cost: an organisation's line
     national = str(number.national_number)
     code = number.country_code
     if code == 1 and national[3:6] == table.fictional_exchange:
@@ -394,7 +405,7 @@ def _classify(text: str, start: int, candidate: str, table: _Table) -> Hit | Non
         regions.append("US")
     elif _UK_NATIONAL.fullmatch(candidate) and not candidate.isdigit():
         regions.append("GB")
-    if _PHONE_CONTEXT.search(context) and len(digits) >= 8:
+    if _PHONE_CONTEXT.search(context) and len(digits) >= 8 and candidate.startswith("0"):
         regions.extend(r for r in _CONTEXT_REGIONS if r not in regions)
     code = next((c for c in (_phone(candidate, r, table) for r in regions) if c), None)
     if code is None or code == _FICTIONAL:
