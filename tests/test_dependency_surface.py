@@ -192,7 +192,9 @@ def test_a_lock_without_a_graph_says_so(make_repo: MakeRepo, run_cli: RunCli) ->
 def test_no_lock_file_counts_the_direct_dependencies(make_repo: MakeRepo) -> None:
     root = make_repo(
         {
-            "requirements.txt": "-c constraints.txt\nlangchain-openai==0.2.8\nllama-index-llms-openai\n",
+            "requirements.txt": (
+                "-c constraints.txt\nlangchain-openai==0.2.8\nllama-index-llms-openai\n"
+            ),
             "constraints.txt": "urllib3<3\n",
         }
     )

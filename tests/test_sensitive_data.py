@@ -45,6 +45,7 @@ def kinds_of(text: str) -> list[tuple[str, str]]:
     ("text", "found"),
     [
         (f"mail me at {EMAIL} today", [("email", "email")]),
+        (f"[Priya](mailto:{EMAIL})", [("email", "email")]),
         (f"call {UK_MOBILE}", [("phone", "+44")]),
         (f"or {US_PHONE} after six", [("phone", "+1")]),
         ("tel: 030 901820", [("phone", "+49")]),
@@ -89,6 +90,7 @@ def test_each_kind_is_found_with_its_type(text: str, found: list[tuple[str, str]
         "HP123456A is a part number, not a NINO without the words that name one",
         # Found on real repositories (see the report of issue 14):
         "call 1-800-371-2541, Fax: 1-888-422-2865",  # toll-free lines, not people
+        "**Fax:** 416-927-6100",
         "E-mail: bmo.ombudsman@bmo.com or ombudsman@obsi.ca, all@blendle.com",
         "alice@email.com, John.Doe-123%+@example-domain.com, offers@mycompany.com",
     ],

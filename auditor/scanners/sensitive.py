@@ -13,8 +13,8 @@
   "phone", "tel" or "call"; each is checked against the numbering plan of its
   country with ``phonenumbers`` (Google's libphonenumber data). Numbers
   reserved for fiction (North American ``555`` exchanges, Ofcom's drama
-  ranges) and organisations' lines (toll-free, premium-rate, shared-cost) do
-  not count.
+  ranges) and organisations' lines (toll-free, premium-rate, shared-cost, or
+  written after "Fax" or "TTY") do not count.
 - ``payment-card``: 12 to 19 digits, written whole or in the usual groups,
   that pass the Luhn check and start with a card network's issuer prefix;
   published test numbers (``4242 4242 4242 4242``) and numbers more than half
@@ -202,7 +202,8 @@ def _emails(text: str, table: _Table) -> Iterator[Hit]:
         before = text[local_match.start() - 1] if local_match.start() else " "
         if before.isalnum() or before in "._%+-":
             continue  # a local part longer than 64 characters: not an address
-        if not local or local.endswith(".") or before in ":/\\":
+        mailto = text.endswith("mailto:", 0, local_match.start())
+        if not local or local.endswith(".") or (before in ":/\\" and not mailto):
             continue  # ``https://user:pass@host`` is a URL, not an address
         domain_match = _DOMAIN.match(text, at + 1)
         if domain_match is None:
@@ -266,6 +267,7 @@ _ID_CONTEXT: tuple[tuple[re.Pattern[str], str, str, frozenset[int]], ...] = (
     ),
 )
 _ANY_ID_WORD = re.compile(r"ssn|social|sin\b|aadha|bsn|burgerservice|pesel|nir\b|curit|steuer|idnr")
+_ORGANISATION_CONTEXT = re.compile(r"\b(?:fax|tty|telefax|switchboard)\b[^0-9\n]{0,12}\Z")
 _PHONE_CONTEXT = re.compile(
     r"\b(?:phone|telephone|tel|mobile|cell|call|fax|whatsapp|sms|text me|ring)\b[^0-9\n]{0,12}\Z"
 )
@@ -407,6 +409,8 @@ def _classify(text: str, start: int, candidate: str, table: _Table) -> Hit | Non
         regions.append("GB")
     if _PHONE_CONTEXT.search(context) and len(digits) >= 8 and candidate.startswith("0"):
         regions.extend(r for r in _CONTEXT_REGIONS if r not in regions)
+    if _ORGANISATION_CONTEXT.search(context):
+        return None  # a fax or text-phone line: an organisation's
     code = next((c for c in (_phone(candidate, r, table) for r in regions) if c), None)
     if code is None or code == _FICTIONAL:
         return None  # a fictional number is fictional in every country it could be read as
