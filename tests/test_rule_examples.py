@@ -32,9 +32,11 @@ def test_rule_example(tmp_path: Path, rule: type[Rule], example: Example, kind: 
     vuln_db = example.config.get("vuln-db")
     options = Options(use_cache=False, jobs=1, vuln_db=tmp_path / str(vuln_db) if vuln_db else None)
     # An example may run other rules beside its own (a suppression of AD110 is
-    # only judged when AD110 runs); only its own rule may report.
+    # only judged when AD110 runs); only its own rule may report. Other keys
+    # are configuration settings.
     select = (rule.id, *example.config.get("select", ()))
-    report = audit(tmp_path, Config(select=select), options)
+    settings = {k: v for k, v in example.config.items() if k not in {"vuln-db", "select"}}
+    report = audit(tmp_path, Config(select=select, **settings), options)
     assert report.errors == ()
     where = sorted(f"{f.location.path}:{f.location.line}" for f in report.findings)
     assert all(f.rule_id == rule.id for f in report.findings)

@@ -16,7 +16,18 @@ from auditor.reporters import sarif as sarif_module
 from auditor.reporters.sarif import BANDS, MAX_RESULTS, sarif_dict
 from auditor.rules import PRECISIONS, all_rules, first_sentence
 
-HEURISTIC = {"AD001", "AD101", "AD102", "AD103", "AD104", "AD110", "SC003", "LC003"}
+HEURISTIC = {
+    "AD001",
+    "AD101",
+    "AD102",
+    "AD103",
+    "AD104",
+    "AD110",
+    "SC003",
+    "SC009",
+    "SC010",
+    "LC003",
+}
 
 
 def _descriptors() -> dict[str, dict[str, object]]:

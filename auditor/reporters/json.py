@@ -47,6 +47,7 @@ def report_dict(report: Report) -> JSON:
             "findings": report.counts,
             "suppressed": report.suppressed,
             "baselined": report.baselined,
+            "dependency_surface": dict(report.dependency_surface) or {"direct": 0, "locked": None},
             # How many dependencies the vulnerability audit checked and did NOT.
             "vulnerability_audit": report.audit.to_dict(),
         },
