@@ -3,8 +3,8 @@
 Each finding is one line, ``path:line:col: ID message``: the form editors,
 ``grep`` and ruff's concise output share, so a pipe or a file can be read by a
 program. Scan errors follow as ``path: error: kind: message``, then (unless
-quiet) a few one-line summaries (approach, verdict, dependencies, licenses,
-infrastructure) and the summary line. No colour, no markup, no table.
+quiet) the same one-line summaries as on a terminal (approach, verdict,
+dependencies and their surface, licenses, infrastructure) and the summary line. No colour, no markup, no table.
 
 ``--statistics`` replaces the findings with one line per rule: the count, the
 id, the name and the severity, most frequent first.
@@ -20,6 +20,7 @@ from auditor.reporters.terminal import (
     dependency_summary,
     license_summary,
     summary_text,
+    surface_summary,
 )
 from auditor.reporters.verdict import verdict
 from auditor.scanners.text import LINE_BREAK
@@ -56,6 +57,9 @@ def _context(report: Report) -> list[str]:
         lines.append(one_line(f"Verdict: {found.title}"))
     if report.dependencies:
         lines.append(dependency_summary(report))
+        surface = surface_summary(report)
+        if surface:
+            lines.append(surface)
     licenses = license_summary(report)
     if licenses:
         lines.append(licenses)
