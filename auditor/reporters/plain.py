@@ -3,8 +3,9 @@
 Each finding is one line, ``path:line:col: ID message``: the form editors,
 ``grep`` and ruff's concise output share, so a pipe or a file can be read by a
 program. Scan errors follow as ``path: error: kind: message``, then (unless
-quiet) the same one-line summaries as on a terminal (approach, verdict,
-dependencies and their surface, licenses, infrastructure) and the summary line. No colour, no markup, no table.
+quiet) the one-line summaries a terminal shows (approach, verdict,
+dependencies and their surface, licenses, infrastructure) and the summary
+line. No colour, no markup, no table.
 
 ``--statistics`` replaces the findings with one line per rule: the count, the
 id, the name and the severity, most frequent first.
@@ -15,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from auditor.model import Finding, Report, Severity
+from auditor.reporters.surface import surface_summary
 from auditor.reporters.terminal import (
     component_summary,
     dependency_summary,
     license_summary,
     summary_text,
-    surface_summary,
 )
 from auditor.reporters.verdict import verdict
 from auditor.scanners.text import LINE_BREAK
