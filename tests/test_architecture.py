@@ -140,11 +140,15 @@ CORE = {
     "auditor.model",
     "auditor.knowledge",
     "auditor.output",
+    "auditor.safeio",  # reading and writing without following links: every layer
+    "auditor.escape",  # repository text made safe to print: every layer
     "auditor.scanners",
 }
 ALLOWED: dict[str, set[str]] = {
     # Scanners turn files into facts: the data model and the knowledge tables only.
-    "auditor.scanners": {"auditor.model", "auditor.knowledge"},
+    # The history scanner runs git, through the one helper that disarms the
+    # scanned repository's git configuration.
+    "auditor.scanners": {"auditor.model", "auditor.knowledge", "auditor.gitcmd"},
     # The facts know nothing of the verdict, the rules or the reporters.
     "auditor.facts": {
         *CORE,

@@ -210,6 +210,18 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
             "findings": {"error": 1, "warning": 1, "note": 1},
             "suppressed": 2,
             "baselined": 1,
+            "excluded": {
+                "config": None,
+                "isolated": False,
+                "patterns": [],
+                "files": 0,
+                "sample": [],
+                "rules_not_run": [],
+                "max_file_size": 0,
+                "oversized": 0,
+                "per_path_ignored": 0,
+                "inline_suppressed": 0,
+            },
         },
         "inventory": {
             "call_sites": [

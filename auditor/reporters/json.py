@@ -47,6 +47,7 @@ def report_dict(report: Report) -> JSON:
             "findings": report.counts,
             "suppressed": report.suppressed,
             "baselined": report.baselined,
+            "excluded": report.exclusions.to_dict(),
         },
         "inventory": {
             "call_sites": [site.to_report() for site in report.call_sites],
