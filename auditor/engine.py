@@ -272,7 +272,8 @@ def _changed_files(root: Path, base: str) -> set[str]:
             done = run_git(root, command, timeout=60)
             if done.returncode != 0:
                 lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-                detail = next((line for line in lines if line.startswith("fatal:")), "git failed")
+                fatal = (line for line in lines if line.startswith(("fatal:", "error:")))
+                detail = next(fatal, lines[0] if lines else "git failed")
                 raise ValueError(f"--diff-base {base}: {detail}")
             changed.update(
                 n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n

@@ -15,7 +15,8 @@ encode).
   separator characters become ``\\xNN`` / ``\\uNNNN``. The same file name is
   therefore spelled the same way in JSON, SARIF, Markdown and the terminal,
   and every output is valid UTF-8.
-- :func:`one_line` also escapes tab, line feed and carriage return: for a
+- :func:`one_line` also escapes tab, line feed and carriage return (as ``\\t``,
+  ``\\n``, ``\\r``): for a
   message on stderr or a line of the terminal report, where a line break in a
   name must not start a new line.
 """
@@ -36,8 +37,13 @@ _UNSAFE_LINE = re.compile(
 )
 
 
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
     code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
         return f"\\x{code - 0xDC00:02x}"
