@@ -173,7 +173,9 @@ def test_error_messages_are_redacted(make_repo: MakeRepo, run_cli: RunCli) -> No
     root = make_repo(
         {
             "pip.conf": f"[global]\nnot a key value line {value}\n",
-            "pyproject.toml": f'[project]\nname = "x"\nversion = "1"\ndependencies = ["{value}>=>1"]\n',
+            "pyproject.toml": (
+                f'[project]\nname = "x"\nversion = "1"\ndependencies = ["{value}>=>1"]\n'
+            ),
         }
     )
     code, out, _ = run_cli("scan", root, "--format", "json", "--no-cache", "--offline")
