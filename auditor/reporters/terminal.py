@@ -17,6 +17,7 @@ from rich.text import Text
 
 from auditor.escape import one_line
 from auditor.model import Finding, Report, Severity, normalise_name
+from auditor.reporters.surface import surface_summary
 from auditor.reporters.verdict import verdict
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
@@ -156,6 +157,9 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
             _print(console, f"Current approach: [bold]{_safe(report.current_approach)}[/bold]")
         if report.dependencies:
             _print(console, _safe(dependency_summary(report)))
+            surface = surface_summary(report)
+            if surface:
+                _print(console, _safe(surface))
         panel = _verdict_panel(report)
         if panel is not None:
             console.print(panel)

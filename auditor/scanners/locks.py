@@ -26,7 +26,7 @@ from typing import Any
 # multi-megabyte lock file (a dependency on every Python version for that).
 import tomli as tomllib
 
-from auditor.model import Dependency, ManifestFacts, ScanError
+from auditor.model import Dependency, ManifestFacts, ScanError, normalise_name
 from auditor.scanners.manifests import TomlLines
 
 __all__ = ["parse_pipfile_lock", "parse_poetry_lock", "parse_pylock", "parse_uv_lock"]
@@ -89,6 +89,7 @@ class _Lock:
         marker: str | None = None,
         extras: tuple[str, ...] = (),
         editable: bool = False,
+        requires: tuple[str, ...] = (),
     ) -> None:
         self.facts.dependencies.append(
             Dependency(
@@ -107,6 +108,7 @@ class _Lock:
                 ref=ref,
                 hashes=hashes,
                 editable=editable,
+                requires=requires,
             )
         )
 
@@ -374,8 +376,59 @@ def parse_poetry_lock(path: str, text: str) -> ManifestFacts:
             hashes=hashes,
             marker=_str(entry.get("markers")),
             editable=entry.get("develop") is True,
+            requires=_poetry_requires(entry),
         )
     return lock.facts
+
+
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _name(text: object) -> str | None:
+    """The normalised package name a requirement string or table names."""
+    if isinstance(text, dict):
+        text = text.get("name")
+    if not isinstance(text, str):
+        return None
+    match = _REQUIREMENT_NAME.match(text)
+    return normalise_name(match.group(1)) if match else None
+
+
+def _poetry_requires(entry: dict[str, Any]) -> tuple[str, ...]:
+    """``[package.dependencies]`` (those marked ``optional`` only through the
+    extras that name them) and ``[package.extras]``."""
+    found: list[str] = []
+    dependencies = entry.get("dependencies")
+    if isinstance(dependencies, dict):
+        for name, spec in dependencies.items():
+            optional = isinstance(spec, dict) and spec.get("optional") is True
+            if not optional:
+                found.append(normalise_name(name))
+    extras = entry.get("extras")
+    if isinstance(extras, dict):
+        for extra, requirements in extras.items():
+            if isinstance(requirements, list):
+                for requirement in requirements:
+                    name = _name(requirement)
+                    if name:
+                        found.append(f"{normalise_name(str(extra))}/{name}")
+    return tuple(dict.fromkeys(found))
+
+
+def _table_requires(entry: dict[str, Any], key: str = "dependencies") -> tuple[str, ...]:
+    """uv's and PEP 751's ``dependencies = [{name = ...}]`` and uv's
+    ``[package.optional-dependencies]``."""
+    found: list[str] = []
+    dependencies = entry.get(key)
+    if isinstance(dependencies, list):
+        found.extend(n for n in (_name(d) for d in dependencies) if n)
+    optional = entry.get("optional-dependencies")
+    if isinstance(optional, dict):
+        for extra, items in optional.items():
+            if isinstance(items, list):
+                names = (_name(d) for d in items)
+                found.extend(f"{normalise_name(str(extra))}/{n}" for n in names if n)
+    return tuple(dict.fromkeys(found))
 
 
 # --------------------------------------------------------------------------- uv.lock
@@ -428,6 +481,7 @@ def parse_uv_lock(path: str, text: str) -> ManifestFacts:
             ref=ref,
             hashes=hashes,
             editable=editable,
+            requires=_table_requires(entry),
         )
     return lock.facts
 
@@ -468,5 +522,6 @@ def parse_pylock(path: str, text: str) -> ManifestFacts:
             hashes=hashes,
             marker=_str(entry.get("marker")),
             editable=editable,
+            requires=_table_requires(entry),
         )
     return lock.facts

@@ -449,9 +449,22 @@ def scannable_text(data: bytes) -> str | None:
 _URL_CREDENTIALS = re.compile(r"(?<=://)(?:[^/@\s:]*:[^/@\s]*|[^/@\s:]{16,})@")
 
 
+# Userinfo that documentation writes for "put yours here": left as it is.
+_EXAMPLE_PASSWORDS = frozenset({"", "password", "pass", "passwd", "pwd", "secret", "token", "***"})
+
+
+def _strip(match: re.Match[str]) -> str:
+    userinfo = match.group()[:-1]
+    password = userinfo.rpartition(":")[2]
+    if password.lower() in _EXAMPLE_PASSWORDS or looks_like_placeholder(password):
+        return match.group()
+    return "***@"
+
+
 def strip_credentials(url: str) -> str:
-    """A URL with any ``user:password@`` (or ``token@``) replaced by ``***@``."""
-    return _URL_CREDENTIALS.sub("***@", url)
+    """A URL with any ``user:password@`` (or ``token@``) replaced by ``***@``
+    (``:password@`` and ``<token>@``, written for the reader to fill in, stay)."""
+    return _URL_CREDENTIALS.sub(_strip, url)
 
 
 def redact_text(text: str) -> str:
