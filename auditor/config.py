@@ -168,8 +168,6 @@ def _budgets(value: Any, where: str) -> dict[str, int]:
     return {"installed": positive(value)}
 
 
-
-
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
 

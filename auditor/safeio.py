@@ -36,6 +36,7 @@ from pathlib import Path
 
 __all__ = [
     "UnsafeFile",
+    "open_in_root",
     "private_dir",
     "read_chunks_in_root",
     "read_in_dir",
@@ -167,6 +168,27 @@ def _file_type(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
     return "not a file"
+
+
+def open_in_root(root: Path, rel: str) -> int:
+    """A read-only descriptor of the regular file ``root/rel``, reached without
+    following any link (for callers that read in windows: ``os.pread``). The
+    caller closes it. Raises :class:`UnsafeFile`."""
+    try:
+        fd = _open_in_root(root, rel, os.O_RDONLY | _NONBLOCK)
+    except UnsafeFile:
+        raise
+    except OSError as exc:
+        raise UnsafeFile("unreadable", _reason(exc)) from None
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise UnsafeFile("unreadable", _reason(exc)) from None
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise UnsafeFile("special-file", f"not a regular file ({_file_type(info.st_mode)})")
+    return fd
 
 
 def read_in_root(root: Path, rel: str, limit: int) -> bytes:

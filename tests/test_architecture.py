@@ -148,7 +148,14 @@ ALLOWED: dict[str, set[str]] = {
     # Scanners turn files into facts: the data model and the knowledge tables only.
     # The history scanner runs git, through the one helper that disarms the
     # scanned repository's git configuration.
-    "auditor.scanners": {"auditor.model", "auditor.knowledge", "auditor.gitcmd"},
+    # The training-set scanner reads large files in windows itself, through the
+    # one helper that never follows a link out of the root.
+    "auditor.scanners": {
+        "auditor.model",
+        "auditor.knowledge",
+        "auditor.gitcmd",
+        "auditor.safeio",
+    },
     # The facts know nothing of the verdict, the rules or the reporters.
     "auditor.facts": {
         *CORE,
