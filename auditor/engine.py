@@ -31,7 +31,7 @@ from auditor.config import Config
 from auditor.discover import DEFAULT_MAX_FILE_SIZE, SourceFile, discover, size_limit
 from auditor.escape import clean
 from auditor.facts import RepoFacts
-from auditor.gitcmd import run_git
+from auditor.gitcmd import object_format, run_git, worktree_changes
 from auditor.knowledge import sdk_table
 from auditor.model import (
     Exclusions,
@@ -248,14 +248,13 @@ def _scan_oversized(root: Path, oversized: list[SourceFile]) -> _Analysis:
 def _changed_files(root: Path, base: str) -> set[str]:
     """Files changed since ``base`` (committed, staged, unstaged or untracked).
 
-    ``diff-index`` compares the tree of ``base`` with the work tree through the
-    index's stat data: a file whose stat data changed is listed without being
-    read, so no filter driver of the scanned repository runs (``git diff``
-    would hash it through its ``clean`` filter)."""
-    commands = [
-        ["diff-index", "--name-only", "--relative", "--no-ext-diff", "-z", base, "--"],
-        ["ls-files", "-z", "--others", "--exclude-standard"],
-    ]
+    Never asks git to look at the work tree's content: that would run the
+    scanned repository's ``clean`` filter on every file whose stat data is not
+    trusted (``git diff``, and even ``diff-index`` on a racily clean index). So
+    git compares trees and the index only (``diff-tree``, ``diff-index
+    --cached``, ``ls-files``), and ragfit hashes the work tree's tracked files
+    itself, unfiltered, through ``auditor.safeio``: a file that a filter would
+    have normalised counts as changed, which only reports more."""
     if base.startswith("-") or "\0" in base:  # never an option to git
         raise ValueError(f"--diff-base {base}: no such commit, branch or tag")
     try:
@@ -267,7 +266,21 @@ def _changed_files(root: Path, base: str) -> set[str]:
             if probe.returncode != 0:
                 raise ValueError(f"--diff-base {base}: {root} is not in a git work tree")
             raise ValueError(f"--diff-base {base}: no such commit, branch or tag")
+        commit = inside.stdout.decode("ascii", "replace").strip()
+        head = run_git(root, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], timeout=60)
+        commands = [
+            ["ls-files", "-z", "--others", "--exclude-standard"],
+            ["ls-files", "-z", "--stage"],
+        ]
+        if head.returncode == 0:
+            commands += [
+                ["diff-tree", "-r", "-z", "--name-only", "--relative", "--no-renames",
+                 "--no-ext-diff", "--no-textconv", commit, "HEAD", "--"],
+                ["diff-index", "--cached", "-z", "--name-only", "--relative", "--no-renames",
+                 "--no-ext-diff", "--no-textconv", "HEAD", "--"],
+            ]  # fmt: skip
         changed: set[str] = set()
+        stage = b""
         for command in commands:
             done = run_git(root, command, timeout=60)
             if done.returncode != 0:
@@ -275,9 +288,13 @@ def _changed_files(root: Path, base: str) -> set[str]:
                 fatal = (line for line in lines if line.startswith(("fatal:", "error:")))
                 detail = next(fatal, lines[0] if lines else "git failed")
                 raise ValueError(f"--diff-base {base}: {detail}")
+            if command[1:3] == ["-z", "--stage"]:
+                stage = done.stdout
+                continue
             changed.update(
                 n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n
             )
+        changed.update(worktree_changes(root, stage, object_format(root)))
     except (OSError, subprocess.SubprocessError) as exc:
         raise ValueError(f"--diff-base {base}: git could not run ({type(exc).__name__})") from None
     return changed

@@ -36,10 +36,14 @@ anything that would run them.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from auditor.safeio import UnsafeFile, read_chunks_in_root
 
 __all__ = ["GIT", "SAFE_CONFIG", "git_command", "git_environment", "run_git"]
 
@@ -120,3 +124,68 @@ def run_git(
         timeout=timeout,
         check=False,
     )
+
+
+def object_format(root: Path | str) -> str:
+    """``sha1`` or ``sha256``: how the repository names its objects."""
+    try:
+        done = run_git(root, ["rev-parse", "--show-object-format"], timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return "sha1"
+    text = done.stdout.decode("ascii", "replace").strip()
+    return text if done.returncode == 0 and text in {"sha1", "sha256"} else "sha1"
+
+
+def _blob_id(root: Path, rel: str, algorithm: str) -> str | None:
+    """The id git would give the work-tree file as it is (no filter), or None."""
+    base = Path(root)
+    try:
+        info = os.lstat(base / rel)
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        target = os.fsencode(os.readlink(base / rel))
+        digest = hashlib.new(algorithm, b"blob %d\0" % len(target))
+        digest.update(target)
+        return digest.hexdigest()
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    digest = hashlib.new(algorithm, b"blob %d\0" % info.st_size)
+    size = 0
+    try:
+        for chunk in read_chunks_in_root(base, rel, 1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    except UnsafeFile:
+        return None
+    return digest.hexdigest() if size == info.st_size else None
+
+
+def _stage_entries(stage: bytes) -> Iterator[tuple[str, str, str]]:
+    """``(mode, object id, path)`` of each stage-0 entry of ``ls-files -z --stage``."""
+    for record in stage.split(b"\0"):
+        head, tab, name = record.partition(b"\t")
+        parts = head.split()
+        if not tab or len(parts) != 3 or parts[2] != b"0":
+            continue
+        yield parts[0].decode(), parts[1].decode(), name.decode("utf-8", "surrogateescape")
+
+
+def worktree_changes(root: Path | str, stage: bytes, algorithm: str = "sha1") -> set[str]:
+    """Tracked files whose work-tree content differs from the index (or that are
+    gone), found by hashing them here rather than asking git: git would run the
+    repository's ``clean`` filter to hash a file whose stat data it does not
+    trust. Entries are ``ls-files -z --stage`` output; unmerged paths count as
+    changed; submodules are left out."""
+    changed: set[str] = set()
+    for record in stage.split(b"\0"):
+        head, tab, name = record.partition(b"\t")
+        parts = head.split()
+        if tab and len(parts) == 3 and parts[2] != b"0":
+            changed.add(name.decode("utf-8", "surrogateescape"))
+    for mode, object_id, path in _stage_entries(stage):
+        if mode == "160000":  # a submodule: its own repository
+            continue
+        if _blob_id(Path(root), path, algorithm) != object_id:
+            changed.add(path)
+    return changed

@@ -14,6 +14,7 @@ appear.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -35,6 +36,10 @@ NOTEBOOK = (
     ' "source": ["from openai import OpenAI\\n", "OpenAI().chat.completions.create('
     'model=\\"gpt-4o\\", messages=[])\\n"]}],'
     ' "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
+)
+CALL_LINE = (
+    "from openai import OpenAI\n"
+    'reply = OpenAI().chat.completions.create(model="gpt-4o", messages=[])\n'
 )
 FILES = {
     "app.py": (
@@ -260,3 +265,47 @@ def test_the_environment_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
     assert env["GIT_ALLOW_PROTOCOL"] == "ragfit-none"
     assert "core.fsmonitor=false" in SAFE_CONFIG
     assert "protocol.ext.allow=never" in SAFE_CONFIG
+
+
+def test_diff_base_never_hashes_the_work_tree_through_a_filter(
+    git_repo: GitRepo, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A file changed right after the index was written is "racily clean": git
+    re-reads it, through its ``clean`` filter, even in ``diff-index`` (the first
+    fix used it). ragfit hashes the work tree itself."""
+    root = git_repo({"app.py": CALL_LINE, "lib.py": "x = 1\n"}, "racy")
+    marker = tmp_path / "clean-ran"
+    clean = _script(tmp_path / "clean", f'touch "{marker}"\ncat')
+    git(root, "config", "filter.t.clean", str(clean))
+    (root / ".gitattributes").write_text("* filter=t\n", "utf-8")
+    (root / "app.py").write_text(CALL_LINE + "# edited\n", "utf-8")
+    # The index no newer than lib.py: its entry is racily clean, so git re-reads it.
+    then = (root / "lib.py").stat().st_mtime_ns
+    os.utime(root / ".git" / "index", ns=(then, then))
+    _plain_git(root, "diff-index", "--name-only", "HEAD")
+    assert marker.exists()  # the trap is real
+    marker.unlink()
+    code, out, err = run_cli(
+        "scan", root, "--format", "json", "--no-cache", "--offline", "--diff-base", "HEAD"
+    )
+    assert code in (0, 1), err
+    assert not marker.exists()
+    paths = {f["path"] for f in json.loads(out)["findings"]}
+    assert "lib.py" not in paths  # unchanged content: not a changed file
+
+
+def test_changed_files_are_found_without_git_reading_the_work_tree(git_repo: GitRepo) -> None:
+    from auditor.engine import _changed_files
+
+    root = git_repo({"a.py": "a\n", "b.py": "b\n", "c.py": "c\n", "d.py": "d\n"}, "changes")
+    (root / "a.py").write_text("a2\n", "utf-8")  # unstaged
+    (root / "b.py").write_text("b2\n", "utf-8")
+    git(root, "add", "b.py")  # staged
+    (root / "c.py").unlink()  # deleted
+    (root / "new.py").write_text("n\n", "utf-8")  # untracked
+    os.symlink("d.py", root / "link.py")
+    git(root, "add", "link.py")
+    commit_all(root, "second")
+    (root / "e.py").write_text("e\n", "utf-8")
+    assert _changed_files(root, "HEAD~1") == {"a.py", "b.py", "c.py", "new.py", "link.py", "e.py"}
+    assert _changed_files(root, "HEAD") == {"e.py"}
