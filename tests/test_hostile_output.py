@@ -347,3 +347,24 @@ def test_json_to_stdout_is_valid_utf8(non_utf8_repo: Path, tmp_path: Path) -> No
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout.decode("utf-8"))
     assert "key\\xff.py" in [f["path"] for f in report["findings"]]
+
+
+# --------------------------------------------------------------- 12: line counting
+
+
+@pytest.mark.parametrize("separator", ["\f", "\v", "\x1c", "\u2028", "\x85"])
+def test_a_form_feed_does_not_move_a_line(
+    make_repo: MakeRepo, scan_json: Any, separator: str
+) -> None:
+    """Lines are counted as everywhere else (LINE_BREAK: \\r\\n, \\r, \\n), not with
+    str.splitlines, which also breaks at a form feed, U+2028 and others."""
+    root = make_repo(
+        {
+            "pip.conf": f"[global]\n# mirror{separator}notes\nextra-index-url = https://h.example/s\n",
+            "setup.cfg": f"[options]\n# a{separator}b\ninstall_requires =\n    flask==2.0\n",
+        }
+    )
+    report = scan_json(root)
+    sc005 = [(f["path"], f["line"]) for f in report["findings"] if f["rule_id"] == "SC005"]
+    assert sc005 == [("pip.conf", 3)]
+    assert [(d["path"], d["line"]) for d in report["dependencies"]] == [("setup.cfg", 4)]
