@@ -229,6 +229,7 @@ def discover(
     base = str(root) + os.sep
     skipped: dict[str, str | None] = {}  # by folder: 27k files live in a few hundred
     problems: dict[str, list[ScanError]] = {}
+    quiet: dict[str, bool] = {}
     for rel in candidates:
         folder = rel.rpartition("/")[0]
         if folder:
@@ -236,10 +237,10 @@ def discover(
             if hidden == "":
                 hidden = skipped[folder] = _skipped_folder(folder)
             if hidden is not None:
-                if hidden in vendored:
-                    vendored[hidden] += 1
-                elif not _quiet(root, hidden):
-                    vendored[hidden] = 1
+                if hidden not in quiet:  # one lstat per skipped folder, not per file
+                    quiet[hidden] = _quiet(root, hidden)
+                if not quiet[hidden]:
+                    vendored[hidden] = vendored.get(hidden, 0) + 1
                 continue
         if excluded is not None and excluded.match_file(rel):
             result.excluded.append(rel)
