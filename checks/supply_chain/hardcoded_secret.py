@@ -18,15 +18,16 @@ _FAKE_AWS = "AKIA" + "2E0A8F3B7C9D1E4Q"
 class HardcodedSecret(Rule):
     """
     ## What it does
-    Finds API keys and tokens written into the repository's files: OpenAI
-    (`sk-`, `sk-proj-`), Anthropic (`sk-ant-`), OpenRouter (`sk-or-v1-`), xAI
+    Finds API keys, tokens and private keys written into the repository's
+    files; placeholders and low-entropy strings are not reported.
+
+    The formats are data (`checks/data/secrets.toml`): OpenAI (`sk-`,
+    `sk-proj-`), Anthropic (`sk-ant-`), OpenRouter (`sk-or-v1-`), xAI
     (`xai-`), Hugging Face (`hf_`), Groq, Perplexity, Replicate, Pinecone,
     LangSmith, Cohere, Mistral and Azure OpenAI keys (known by the variable or
     endpoint next to them), AWS access keys, Google (`AIza`), GitHub, Slack,
-    Stripe live keys and PEM private keys. The formats are data
-    (`checks/data/secrets.toml`). Placeholders such as `sk-...`,
-    `your-key-here` or `sk-proj-test-key-for-unit-tests-only-1` and
-    low-entropy strings are not reported.
+    Stripe live keys and PEM private keys. Placeholders are strings such as
+    `sk-...`, `your-key-here` or `sk-proj-test-key-for-unit-tests-only-1`.
 
     ## Why is this bad?
     A key in a repository is a key in every clone, fork, CI log and backup of
