@@ -37,6 +37,7 @@ from auditor.scanners.stores import find_stores
 from auditor.scanners.text import (
     find_secrets,
     find_suppressions,
+    python_comment_lines,
     redact_json,
     scannable_text,
     utf16_encoding,
@@ -44,7 +45,7 @@ from auditor.scanners.text import (
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "10"  # 10: the key table, redacted facts (old caches held raw text)
+ANALYSIS_VERSION = "11"  # 11: the key table, redacted facts (old caches held raw text)
 BINARY_SNIFF = 8192
 
 
@@ -174,6 +175,10 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         text = _decode_text(data)
     secrets = find_secrets(path, text, data)
     suppressions = find_suppressions(text)
+    if suppressions and kind == "python":  # only real comments, not docstrings
+        comments = python_comment_lines(text)
+        if comments is not None:
+            suppressions = [s for s in suppressions if s[0] in comments]
     code = PythonFacts()
     refs: list[DataRef] = []
     tree: ast.Module | None = None

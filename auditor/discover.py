@@ -62,8 +62,10 @@ MAX_GITIGNORE_PATTERNS = 5000
 class SourceFile:
     path: str  # relative, POSIX
     size: int
-    # (size, mtime in ns, inode): lets a warm run skip reading unchanged files.
-    stamp: tuple[int, int, int] = (0, 0, 0)
+    # (size, mtime in ns, ctime in ns, inode): lets a warm run skip reading
+    # unchanged files. ctime is there because an edit that restores the
+    # modification time (``touch -r``, ``os.utime``) cannot restore it.
+    stamp: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
 @dataclass
@@ -86,8 +88,10 @@ def size_limit(path: str, max_file_size: int) -> int:
     return max_file_size * LOCK_SIZE_FACTOR if big else max_file_size
 
 
-def _git_files(root: Path) -> list[str] | None:
+def _git_files(root: Path, untracked: bool = True) -> list[str] | None:
     """Paths from git, relative to ``root``; None when root is not in a work tree.
+    ``untracked``: also files git does not track and does not ignore; without
+    them, the index's files (tracked and staged): what a commit holds.
 
     Runs through :func:`auditor.gitcmd.run_git`: nothing the repository's own
     configuration names (fsmonitor, hooks, filters) is run, and the index is
@@ -97,7 +101,14 @@ def _git_files(root: Path) -> list[str] | None:
         if inside.returncode != 0 or inside.stdout.strip() != b"true":
             return None
         listed = run_git(
-            root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], timeout=120
+            root,
+            [
+                "ls-files",
+                "-z",
+                "--cached",
+                *(["--others", "--exclude-standard"] if untracked else []),
+            ],
+            timeout=120,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -209,6 +220,7 @@ def discover(
     *,
     exclude: Sequence[str] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    untracked: bool = True,
 ) -> Discovery:
     """The files to read under ``root``, and every file left out, with why.
 
@@ -216,10 +228,12 @@ def discover(
     symbolic links (never followed), pipes and devices, and files in vendored
     or virtual-environment folders become ``errors`` entries (more than
     ``GROUP_AFTER`` for one reason: one entry with the count and a sample);
-    files left out by ``exclude`` are listed in ``excluded``."""
+    files left out by ``exclude`` are listed in ``excluded``.
+    ``untracked=False`` (``--tracked-only``, the pre-commit hook): in a git
+    work tree, only the files in the index."""
     result = Discovery()
     vendored: dict[str, int] = {}
-    listed = _git_files(root)
+    listed = _git_files(root, untracked)
     if listed is not None:
         result.mode = "git"
         candidates: Iterator[str] | list[str] = listed
@@ -262,7 +276,7 @@ def discover(
         # missing lock file would make every range look unpinned (SC002).
         # So do training sets (JSONL): their size is what fine-tuning costs.
         limit = size_limit(rel, max_file_size)
-        stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if info.st_size > limit:
             result.oversized.append(SourceFile(rel, info.st_size, stamp))
             message = (

@@ -263,6 +263,32 @@ def test_configuration_that_is_a_link_or_a_pipe(
     assert [f.rule_id for f in report.findings if f.rule_id == "SC007"] == ["SC007"]
 
 
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/stdin", "fifo", "outside"])
+def test_configuration_found_upward_that_is_a_link_or_a_pipe(
+    make_repo: MakeRepo, outside: Path, target: str
+) -> None:
+    """The configuration is looked for up to the repository root (``.git``):
+    a file above the scanned folder is read as safely as one in it."""
+    top = make_repo({"sub/app.py": CALL, "sub/keys.py": f'KEY = "{KEY}"\n'})
+    (top / ".git").mkdir()  # config_folders stops at the first .git
+    path = top / "ragfit.toml"
+    if target == "fifo":
+        _fifo(path)
+    elif target == "outside":
+        path.symlink_to(outside / "ragfit.toml")  # exclude = ["**"] must not apply
+    else:
+        path.symlink_to(target)
+    (top / "pyproject.toml").write_text('[tool.ragfit]\nexclude = ["**"]\n', "utf-8")
+    root = top / "sub"
+    config, errors = within_deadline(lambda: load_config(root))
+    # The nearest file could not be read: the defaults, not the pyproject next to it.
+    assert config == Config()
+    assert [(e.path, e.kind) for e in errors] == [("../ragfit.toml", "config-error")]
+    assert "not read" in errors[0].message and "default settings used" in errors[0].message
+    report = scan(root)
+    assert [f.rule_id for f in report.findings if f.rule_id == "SC007"] == ["SC007"]
+
+
 def test_explicit_config_that_is_a_device_is_a_usage_error(
     make_repo: MakeRepo, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -130,6 +130,19 @@ def test_a_configuration_key_with_a_line_break_cannot_print_a_workflow_command(
     assert "\\n::error file=app.py" in err
 
 
+def test_a_file_name_with_a_line_break_cannot_forge_a_plain_finding_line(
+    make_repo: MakeRepo, run_cli: RunCli
+) -> None:
+    """Piped, the terminal format is one ``path:line:col: ID message`` line per
+    finding: a line break in a name is escaped, so a name cannot add a line."""
+    forged = "x.py\nsrc/fake.py:1:1: SC007 forged finding\n"
+    root = make_repo({"app.py": CALL, forged: f'KEY = "{KEY}"\n'})
+    code, out, err = run_cli("scan", root, "--no-cache", "--offline")
+    assert code == 1, err
+    assert not any(line.startswith("src/fake.py") for line in out.splitlines())
+    assert "x.py\\nsrc/fake.py:1:1: SC007 forged finding\\n:1:" in out
+
+
 def test_bidirectional_overrides_are_escaped(make_repo: MakeRepo, run_cli: RunCli) -> None:
     name = "safe\u202egnp.py"  # shows as "safepng.py" reversed: Trojan Source
     root = make_repo({name: f'KEY = "{KEY}"\n'})

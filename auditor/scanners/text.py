@@ -520,6 +520,23 @@ def _line_of(starts: list[int], offset: int) -> int:
 SUPPRESSION = re.compile(r"#\s*ragfit:\s*ignore\b(?:\[([A-Za-z0-9_,\s]*)\])?")
 
 
+def python_comment_lines(text: str) -> set[int] | None:
+    """The lines of Python source that hold a ``#`` comment token (so that
+    ``# ragfit: ignore`` in a docstring is text, not a suppression); None when
+    the source does not tokenize (then every match counts, as in other files)."""
+    import io
+    import tokenize
+
+    lines: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                lines.add(token.start[0])
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    return lines
+
+
 def find_suppressions(text: str) -> list[tuple[int, tuple[str, ...]]]:
     """``# ragfit: ignore[AD103, SC007]`` or a bare ``# ragfit: ignore`` (all rules)."""
     if "ragfit" not in text:
