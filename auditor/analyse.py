@@ -16,6 +16,7 @@ import io
 import re
 import tokenize
 from collections.abc import Iterator
+from typing import Any
 
 from auditor.knowledge import SdkTable, sdk_table
 from auditor.model import (
@@ -33,11 +34,18 @@ from auditor.scanners.datarefs import find_data_refs, find_prompt_constants
 from auditor.scanners.schedules import find_schedules
 from auditor.scanners.storeclients import STORE_CLIENT_TOKENS, find_store_clients
 from auditor.scanners.stores import find_stores
-from auditor.scanners.text import find_secrets, find_suppressions, python_comment_lines
+from auditor.scanners.text import (
+    find_secrets,
+    find_suppressions,
+    python_comment_lines,
+    redact_json,
+    scannable_text,
+    utf16_encoding,
+)
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "10"
+ANALYSIS_VERSION = "11"  # 11: the key table, redacted facts (old caches held raw text)
 BINARY_SNIFF = 8192
 
 
@@ -129,22 +137,40 @@ def analyse(path: str, data: bytes) -> FileFacts:
         return _analyse(path, data)
 
 
+def analyse_for_cache(path: str, data: bytes) -> dict[str, Any]:
+    """``analyse`` as the JSON-ready dict that is cached and sent between
+    processes, with every string redacted (prompt text, URLs, names, the path):
+    the cache never holds a secret, and a cached run sees what a fresh one sees."""
+    return dict(redact_json(analyse(path, data).to_dict()))
+
+
 def _analyse(path: str, data: bytes) -> FileFacts:
     kind = analysis_kind(path)
     if b"\0" in data[:BINARY_SNIFF]:
+        # Binary content, or text with a NUL in it (a UTF-16 .env, a log with a
+        # stray NUL): not parsed, but scanned for secrets when it is text.
+        scanned = scannable_text(data)
+        hits = tuple(find_secrets(path, scanned)) if scanned is not None else ()
+        if kind != "text" and utf16_encoding(data) is None:
+            error = ScanError(path, "binary", "binary content; not read")
+            return FileFacts(path, secrets=hits, errors=(error,))
         if kind != "text":
-            return FileFacts(path, errors=(ScanError(path, "binary", "binary content; not read"),))
-        return FileFacts(path)
+            error = ScanError(path, "binary", "UTF-16 text; not parsed, scanned for secrets only")
+            return FileFacts(path, secrets=hits, errors=(error,))
+        return FileFacts(path, secrets=hits)
     if kind == "python":
         text, problem = _decode_python(data)
-        if text is None:
-            return FileFacts(path, errors=(ScanError(path, "decode-error", problem),))
+        if text is None:  # not parsed, but a key in it is still a key
+            hits = tuple(find_secrets(path, _decode_text(data), data))
+            error = ScanError(path, "decode-error", problem)
+            return FileFacts(path, secrets=hits, errors=(error,))
     elif kind in MANIFEST_KINDS:
         try:  # a manifest must be text that pip and the build tools can read
             text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
         except UnicodeDecodeError as exc:
             message = f"not valid UTF-8 (byte {exc.start}); dependencies not read"
-            return FileFacts(path, errors=(ScanError(path, "decode-error", message),))
+            hits = tuple(find_secrets(path, _decode_text(data), data))
+            return FileFacts(path, secrets=hits, errors=(ScanError(path, "decode-error", message),))
     else:
         text = _decode_text(data)
     secrets = find_secrets(path, text, data)
@@ -320,9 +346,9 @@ def _notebook_syntax_only(path: str, text: str) -> PythonFacts:
     return PythonFacts(errors=[error] if error else [])
 
 
-def analyse_batch(items: list[tuple[str, bytes]]) -> list[dict[str, object]]:
+def analyse_batch(items: list[tuple[str, bytes]]) -> list[dict[str, Any]]:
     """Worker entry point: JSON-ready dicts (no pickled classes cross processes)."""
-    return [analyse(path, data).to_dict() for path, data in items]
+    return [analyse_for_cache(path, data) for path, data in items]
 
 
 INFRA_KINDS = frozenset({"compose", "dockerfile", "terraform", "version-file", "workflow", "helm"})

@@ -6,6 +6,14 @@ JSON (never pickle), and it is signed with an HMAC whose key lives outside
 the repository, in the user's cache directory. A cache that was not written
 on this machine, or was changed since, does not verify and is ignored.
 
+A committed ``.ragfit_cache`` could also be a symbolic link (to a folder
+outside the repository, to ``/dev/zero``), or hold one as ``facts.json`` or
+``.gitignore``: the folder is opened without following links and must be a
+real folder owned by the user (``auditor.safeio.private_dir``), the file is
+read bounded and written atomically through the folder's descriptor, never
+through a link. Nothing in it is a secret: facts are stored redacted, and
+stamps are keyed by a hash of the path (a file name can hold a key).
+
 Format: one header line ``{"salt": ..., "mac": ...}``, then a JSON body with
 ``entries`` (facts by content key), ``stamps`` (path -> size, mtime, ctime,
 inode, content key and whether its facts are empty, so that a warm run need not
@@ -32,10 +40,11 @@ from typing import Any
 from auditor import __version__
 from auditor.analyse import ANALYSIS_VERSION, analysis_kind
 from auditor.model import FileFacts
-from auditor.output import atomic_write
+from auditor.safeio import UnsafeFile, private_dir, read_in_dir, write_in_dir
 
 CACHE_DIR = ".ragfit_cache"
 CACHE_FILE = "facts.json"
+MAX_CACHE_BYTES = 1 << 30
 # A file changed within this long before the cache was written may have been
 # changed again within the file system's timestamp granularity: its stamp is
 # not trusted (git's "racy" rule), and it is read again.
@@ -100,14 +109,22 @@ def content_key(path: str, data: bytes) -> str:
         where = path.rpartition("/")[0]
     elif kind == "dataset":
         where = path
-    digest = hashlib.blake2b(f"{kind}\0{where}\0".encode(), digest_size=16)
+    digest = hashlib.blake2b(f"{kind}\0{where}\0".encode("utf-8", "surrogatepass"), digest_size=16)
     digest.update(data)
     return digest.hexdigest()
 
 
+def path_key(path: str) -> str:
+    """What a stamp is recorded under: a hash, since a file name can hold a key."""
+    return hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
 class FactCache:
     def __init__(self, root: Path, enabled: bool) -> None:
+        self.root = root
         self.dir = root / CACHE_DIR
+        # (kind, message) when the cache folder is not safe to use.
+        self.problem: tuple[str, str] | None = None
         self.salt = _salt()
         self.key = _signing_key() if enabled else None
         self.enabled = self.key is not None
@@ -125,7 +142,21 @@ class FactCache:
 
     def _load(self) -> None:
         try:
-            raw = (self.dir / CACHE_FILE).read_bytes()
+            folder = private_dir(self.root, CACHE_DIR, create=False)
+        except FileNotFoundError:
+            return
+        except UnsafeFile as exc:
+            self._refuse(exc)
+            return
+        except OSError:
+            return
+        try:
+            raw = read_in_dir(folder, CACHE_FILE, MAX_CACHE_BYTES)
+        except OSError:
+            return
+        finally:
+            os.close(folder)
+        try:
             header_line, _, body = raw.partition(b"\n")
             header = json.loads(header_line)
             if not isinstance(header, dict) or header.get("salt") != self.salt:
@@ -144,7 +175,7 @@ class FactCache:
     def key_for_stamp(self, path: str, stamp: Stamp) -> tuple[str, bool] | None:
         """The content key recorded for ``path`` when its stamp has not changed,
         and whether that file's facts are empty (most files: nothing found)."""
-        recorded = self.stamps.get(path)
+        recorded = self.stamps.get(path_key(path))
         if not isinstance(recorded, list) or len(recorded) != 6:
             return None
         *recorded_stamp, key, empty = recorded
@@ -159,7 +190,7 @@ class FactCache:
         self.used[key] = self.entries[key]
 
     def stamp(self, path: str, stamp: Stamp, key: str, empty: bool) -> None:
-        self.new_stamps[path] = [*stamp, key, empty]
+        self.new_stamps[path_key(path)] = [*stamp, key, empty]
 
     def get(self, key: str, path: str) -> FileFacts | None:
         raw = self.entries.get(key)
@@ -182,15 +213,26 @@ class FactCache:
         if self.used == self.entries and self.new_stamps == self.stamps and not racy:
             return
         try:
-            self.dir.mkdir(exist_ok=True)
-            ignore = self.dir / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by ragfit: the cache ignores itself.\n*\n", "utf-8")
+            folder = private_dir(self.root, CACHE_DIR)
+        except UnsafeFile as exc:
+            self._refuse(exc)
+            return
+        except OSError:
+            return  # a read-only checkout still gets its report
+        try:
+            ignore = b"# Created by ragfit: the cache ignores itself.\n*\n"
+            write_in_dir(folder, ".gitignore", ignore, replace=False)
             body = json.dumps(
                 {"entries": self.used, "stamps": self.new_stamps, "written": _now_ns()},
                 separators=(",", ":"),
             ).encode()
             header = json.dumps({"salt": self.salt, "mac": self._mac(body)}).encode()
-            atomic_write(self.dir / CACHE_FILE, header + b"\n" + body)
+            write_in_dir(folder, CACHE_FILE, header + b"\n" + body)
         except OSError:
             pass  # a read-only checkout still gets its report
+        finally:
+            os.close(folder)
+
+    def _refuse(self, exc: UnsafeFile) -> None:
+        self.enabled = False
+        self.problem = ("unsafe-cache", f"{exc}; the cache is not used")

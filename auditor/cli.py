@@ -22,8 +22,11 @@ from auditor.config import (
     load_config,
     parse_rule_list,
 )
+from auditor.escape import one_line
 from auditor.model import Report, ScanError
 from auditor.rules import CATALOG, all_rules, rule_by_id
+from auditor.safeio import UnsafeFile, read_regular
+from auditor.scanners.text import redact_text
 
 FORMATS = ("terminal", "json", "sarif", "markdown", "github", "cyclonedx")
 STATISTICS_FORMATS = ("terminal", "json")
@@ -63,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--vuln-db", metavar="PATH", help="OSV advisories (directory or zip)")
     scan.add_argument("--python", metavar="PATH", help="the project's environment (licenses)")
     scan.add_argument("--config", metavar="FILE", help="configuration file")
+    scan.add_argument(
+        "--isolated",
+        action="store_true",
+        help="ignore the repository's own configuration and suppression comments",
+    )
     scan.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes")
     scan.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     scan.add_argument("--baseline", metavar="FILE", help="hide findings recorded in FILE")
@@ -94,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    sys.stderr.write(f"ragfit: error: {message}\n")
+    # One line whatever it quotes: a configuration key with a line break in it
+    # must not start a line of its own (``::error ...::`` is a CI command).
+    sys.stderr.write(f"ragfit: error: {one_line(redact_text(message))}\n")
     return EXIT_ERROR
 
 
@@ -166,7 +176,7 @@ def _explain(rule_id: str, out: TextIO) -> int:
 
 def _config_for(args: argparse.Namespace, root: Path) -> tuple[Config, list[ScanError]]:
     explicit = Path(args.config) if args.config else None
-    config, errors = load_config(root, explicit)
+    config, errors = load_config(root, explicit, isolated=args.isolated)
     config = config.merged(
         select=parse_rule_list(args.select),
         ignore=parse_rule_list(args.ignore),
@@ -212,6 +222,7 @@ def _scan(args: argparse.Namespace) -> int:
                 vuln_db=Path(args.vuln_db) if args.vuln_db else None,
                 online=not args.offline,
                 python=python,
+                isolated=args.isolated,
                 require_audit=config.require_audit,
                 untracked=not args.tracked_only,
             ),
@@ -225,7 +236,7 @@ def _scan(args: argparse.Namespace) -> int:
         from auditor.reporters.json import render_baseline
 
         written = render_baseline(report)
-        _write(Path(args.write_baseline), written)
+        _write(Path(args.write_baseline), written, Path(args.path))
         count = len(report.findings) + len(report.baselined_findings)
         sys.stderr.write(f"ragfit: wrote a baseline of {count} findings to {args.write_baseline}\n")
     _emit(report, args)
@@ -290,22 +301,39 @@ def _read_baseline(path: Path) -> frozenset[tuple[str, str]]:
     if not path.exists():
         raise UsageError(f"--baseline {path}: no such file (make one with --write-baseline {path})")
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_regular(path, MAX_BASELINE_BYTES).decode("utf-8")
+    except UnsafeFile as exc:
         raise UsageError(f"--baseline {path}: cannot read ({exc})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--baseline {path}: cannot read (not UTF-8)") from None
     try:
         return frozenset(read_baseline_fingerprints(text))
     except ValueError as exc:
         raise UsageError(f"--baseline {path}: {exc}") from None
 
 
-def _write(path: Path, text: str) -> None:
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+
+
+def _write(path: Path, text: str, root: Path | None = None) -> None:
     from auditor.engine import write_output
 
+    if root is not None and path.is_symlink() and _inside(path, root):
+        # A link committed to the scanned repository where the report goes:
+        # writing through it could overwrite anything the link names.
+        raise UsageError(f"{path}: a symbolic link inside the scanned repository; not written")
     try:
         write_output(path, text)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.absolute().parent.resolve().relative_to(root.resolve())
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _emit(report: Report, args: argparse.Namespace) -> None:
@@ -326,10 +354,17 @@ def _emit(report: Report, args: argparse.Namespace) -> None:
     else:
         text = _render(report, fmt, args)
     if args.output:
-        _write(Path(args.output), text)
+        _write(Path(args.output), text, Path(args.path))
     else:
-        sys.stdout.write(text)
+        # Bytes, so that every format is UTF-8 whatever the locale says.
         sys.stdout.flush()
+        raw = getattr(sys.stdout, "buffer", None)
+        if raw is not None:
+            raw.write(text.encode("utf-8"))
+            raw.flush()
+        else:  # a text-only stream (tests capture into one)
+            sys.stdout.write(text)
+            sys.stdout.flush()
 
 
 def _render(report: Report, fmt: str, args: argparse.Namespace) -> str:

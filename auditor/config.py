@@ -25,8 +25,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pathspec
+
 from auditor.discover import DEFAULT_MAX_FILE_SIZE
 from auditor.model import ScanError, Severity
+from auditor.safeio import UnsafeFile, read_in_root, read_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -106,6 +109,9 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     for key in ("exclude", "knowledge-paths", "training-paths", "typosquat-allow"):
         if key in raw:
             out[key.replace("-", "_")] = _strings(key, raw[key], where)
+    for key in ("exclude", "knowledge-paths", "training-paths"):
+        for pattern in out.get(key.replace("-", "_"), ()):
+            _check_glob(pattern, f"`{key}`", where)
     if "fail-on" in raw:
         value = raw["fail-on"]
         if value not in FAIL_ON:
@@ -124,6 +130,8 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
             str(glob): tuple(s.upper() for s in _strings(f"per-path-ignores.{glob}", ids, where))
             for glob, ids in table.items()
         }
+        for glob in out["per_path_ignores"]:
+            _check_glob(glob, "a `per-path-ignores` key", where)
     if "budget-usd" in raw:
         value = raw["budget-usd"]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
@@ -176,11 +184,24 @@ def _budgets(value: Any, where: str) -> dict[str, int]:
     return {"installed": positive(value)}
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+def _check_glob(pattern: str, what: str, where: str) -> None:
+    """A glob that cannot be compiled (``[z-a]``, a lone ``**`` in a bracket) is a
+    configuration error, one line, not a traceback from deep in the scan."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from None
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except Exception as exc:  # re.error, pathspec's own errors, and whatever else
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{where}: {what} {pattern!r} is not a valid glob ({reason})") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:  # the user's own file: links followed, but never a pipe or a device
+        data = read_regular(path, MAX_CONFIG_BYTES)
+    except UnsafeFile as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
     try:
         parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
         return parsed
@@ -212,30 +233,45 @@ def config_folders(root: Path) -> list[Path]:
     return [root]
 
 
-def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[ScanError]]:
+def load_config(
+    root: Path, explicit: Path | None = None, *, isolated: bool = False
+) -> tuple[Config, list[ScanError]]:
     """The configuration for a scan of ``root``, and any ``errors`` entries.
 
     Only a file named with ``--config`` stops the scan when it is broken; the
     scanned repository's own ``ragfit.toml`` or ``pyproject.toml`` that is not
     valid TOML becomes an ``errors`` entry and the defaults apply. Unknown keys
     and wrong types in a file that parses are always an error (exit 2).
+
+    The repository's files are read as any file of a hostile repository is: a
+    link (to ``/dev/zero``, to a file outside the root), a pipe or a file over
+    ``MAX_CONFIG_BYTES`` is an ``errors`` entry and the defaults apply.
+    ``isolated`` (``--isolated``): the repository's own configuration is not
+    read at all; only ``explicit``, when given, applies.
     """
     errors: list[ScanError] = []
     found: tuple[Path, Mapping[str, Any]] | None = None
     broken = False
-    for folder in config_folders(root):
+    for folder in () if isolated else config_folders(root):
         for name in ("ragfit.toml", "pyproject.toml"):
             path = folder / name
-            if not path.is_file():
-                continue
             shown = _shown(path, root)
+            used = "" if explicit is not None else ", default settings used"
             try:
-                data = tomllib.loads(path.read_bytes().decode("utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-                used = "" if explicit is not None else ", default settings used"
+                raw = read_in_root(folder, name, MAX_CONFIG_BYTES)
+            except UnsafeFile as exc:
+                if exc.kind == "unreadable" and not os.path.lexists(path):
+                    continue
+                errors.append(ScanError(shown, "config-error", f"not read ({exc}){used}"))
+                if found is None:
+                    broken = True  # the nearest file is unsafe: nothing above it is used
+                continue
+            try:
+                data = tomllib.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 message = f"not valid TOML{used}: {_toml_message(exc)}"
                 errors.append(ScanError(shown, "config-error", message))
-                if found is None and not broken:
+                if found is None:
                     broken = True  # the nearest file is broken: nothing above it is used
                 continue
             section = _section(data, path)
@@ -244,7 +280,7 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[
         if found is not None or broken:
             break
     if explicit is not None:
-        if not explicit.is_file():
+        if not explicit.exists() or explicit.is_dir():
             raise ConfigError(f"{explicit}: configuration file not found")
         section = _section(_read_toml(explicit), explicit)
         return _config(section or {}, str(explicit)), errors

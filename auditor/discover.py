@@ -3,12 +3,13 @@
 In a git work tree: ``git ls-files`` (tracked, plus untracked files that are not
 ignored). Elsewhere: a walk that honours ``.gitignore`` files at every level.
 Either way vendored and virtual-env folders are skipped, symlinks are never
-followed (a loop or a dangling link is reported), and files over the size cap
-are reported, not read.
+followed, and files over the size cap are not parsed; each file left out is
+reported (one entry per file, or one per reason with a count and a sample).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -18,7 +19,10 @@ from pathlib import Path
 
 import pathspec
 
+from auditor.gitcmd import run_git
 from auditor.model import ScanError
+from auditor.safeio import UnsafeFile, read_in_root
+from auditor.scanners.text import LINE_BREAK
 
 SKIP_DIRS = frozenset(
     {
@@ -39,13 +43,19 @@ SKIP_DIRS = frozenset(
         ".eggs",
     }
 )
+# Folders skipped without a word: git's own and tools' caches, never content.
+QUIET_DIRS = frozenset(
+    {".git", "__pycache__", ".ragfit_cache", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+)
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 LOCK_NAMES = frozenset({"Pipfile.lock", "poetry.lock", "uv.lock", "pylock.toml", "pdm.lock"})
 LOCK_SIZE_FACTOR = 16
-# Text that ragfit reads; a file over the cap with one of these is worth a report.
-SOURCE_SUFFIXES = frozenset(
-    {".py", ".pyi", ".ipynb", ".toml", ".cfg", ".txt", ".in", ".yml", ".yaml", ".tf", ".json"}
-)
+# More files than this skipped for one reason are reported as one entry with a
+# count and a sample of paths.
+GROUP_AFTER = 10
+SAMPLE = 5
+MAX_GITIGNORE_BYTES = 1024 * 1024
+MAX_GITIGNORE_PATTERNS = 5000
 
 
 @dataclass(frozen=True)
@@ -63,42 +73,42 @@ class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     mode: str = "walk"
-    # Files over the size cap: not read, but a knowledge corpus or a training
-    # set still counts their bytes.
+    # Files over the size cap: not parsed, but scanned for secrets, and a
+    # knowledge corpus or a training set still counts their bytes.
     oversized: list[SourceFile] = field(default_factory=list)
+    # Files left out by the configuration's ``exclude`` globs.
+    excluded: list[str] = field(default_factory=list)
 
 
-def _skipped_dir(parts: Sequence[str]) -> bool:
-    return any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parts)
+def size_limit(path: str, max_file_size: int) -> int:
+    """The size cap of one file: lock files and JSONL training sets get
+    ``LOCK_SIZE_FACTOR`` times the configured cap (they must not vanish)."""
+    name = path.rpartition("/")[2]
+    big = name in LOCK_NAMES or name.endswith((".jsonl", ".ndjson"))
+    return max_file_size * LOCK_SIZE_FACTOR if big else max_file_size
 
 
 def _git_files(root: Path, untracked: bool = True) -> list[str] | None:
     """Paths from git, relative to ``root``; None when root is not in a work tree.
     ``untracked``: also files git does not track and does not ignore; without
-    them, the index's files (tracked and staged): what a commit holds."""
+    them, the index's files (tracked and staged): what a commit holds.
+
+    Runs through :func:`auditor.gitcmd.run_git`: nothing the repository's own
+    configuration names (fsmonitor, hooks, filters) is run, and the index is
+    never written."""
     try:
-        inside = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-        if inside.returncode != 0 or inside.stdout.strip() != "true":
+        inside = run_git(root, ["rev-parse", "--is-inside-work-tree"], timeout=30)
+        if inside.returncode != 0 or inside.stdout.strip() != b"true":
             return None
-        listed = subprocess.run(
+        listed = run_git(
+            root,
             [
-                "git",
-                "-C",
-                str(root),
                 "ls-files",
                 "-z",
                 "--cached",
                 *(["--others", "--exclude-standard"] if untracked else []),
             ],
-            capture_output=True,
             timeout=120,
-            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -109,36 +119,66 @@ def _git_files(root: Path, untracked: bool = True) -> list[str] | None:
 
 
 class _IgnoreStack:
-    """``.gitignore`` files found on the way down, each applying below its folder."""
+    """``.gitignore`` files found on the way down, each applying below its folder.
 
-    def __init__(self) -> None:
-        self.specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    Kept by folder, so a file is checked against the ignore files of its own
+    ancestors only (a repository with thousands of ``.gitignore`` files costs
+    the depth of a path per file, not the number of ignore files)."""
 
-    def load(self, directory: Path, rel: str) -> None:
-        ignore = directory / ".gitignore"
+    def __init__(self, root: Path, errors: list[ScanError]) -> None:
+        self.root = root
+        self.errors = errors
+        self.specs: dict[str, pathspec.GitIgnoreSpec] = {}
+
+    def load(self, rel: str) -> None:
+        name = f"{rel}/.gitignore" if rel else ".gitignore"
         try:
-            lines = ignore.read_text("utf-8", errors="replace").splitlines()
-        except OSError:
-            return
-        self.specs.append((rel, pathspec.GitIgnoreSpec.from_lines(lines)))
+            data = read_in_root(self.root, name, MAX_GITIGNORE_BYTES)
+        except UnsafeFile as exc:
+            if exc.kind == "too-large":
+                self.errors.append(ScanError(name, "too-large", f"{exc}; ignore rules not used"))
+            return  # a link or a pipe is reported by the walk itself
+        lines = LINE_BREAK.split(data.decode("utf-8", "replace"))
+        if len(lines) > MAX_GITIGNORE_PATTERNS:
+            message = f"only the first {MAX_GITIGNORE_PATTERNS} of {len(lines)} lines used"
+            self.errors.append(ScanError(name, "too-large", message))
+            lines = lines[:MAX_GITIGNORE_PATTERNS]
+        try:
+            self.specs[rel] = pathspec.GitIgnoreSpec.from_lines(lines)
+        except Exception:  # a pattern pathspec cannot compile: git would skip it too
+            self.specs[rel] = pathspec.GitIgnoreSpec.from_lines(_compilable(lines))
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
         """As git decides: the deepest ``.gitignore`` with a matching pattern wins,
         so a nested ``!keep.log`` re-includes what a parent's ``*.log`` ignores."""
         verdict = False
-        for base, spec in self.specs:  # root first, deeper folders after
-            if base and not rel.startswith(base + "/"):
+        parts = rel.split("/")
+        for depth in range(len(parts)):  # root first, deeper folders after
+            base = "/".join(parts[:depth])
+            spec = self.specs.get(base)
+            if spec is None:
                 continue
-            sub = rel[len(base) + 1 :] if base else rel
+            sub = "/".join(parts[depth:])
             result = spec.check_file(sub + "/" if is_dir else sub)
             if result.include is not None:
                 verdict = result.include
         return verdict
 
 
-def _walk(root: Path, errors: list[ScanError]) -> Iterator[str]:
-    ignores = _IgnoreStack()
-    ignores.load(root, "")
+def _compilable(lines: list[str]) -> list[str]:
+    kept = []
+    for line in lines:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except Exception:
+            continue
+        kept.append(line)
+    return kept
+
+
+def _walk(root: Path, errors: list[ScanError], vendored: dict[str, int]) -> Iterator[str]:
+    ignores = _IgnoreStack(root, errors)
+    ignores.load("")
     pending = [("", root)]
     while pending:
         rel_dir, directory = pending.pop()
@@ -155,17 +195,19 @@ def _walk(root: Path, errors: list[ScanError]) -> Iterator[str]:
             except OSError:
                 continue
             if entry.is_symlink():
-                yield rel  # reported or skipped by the caller
+                yield rel  # reported by the caller
                 continue
             if is_dir:
                 if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                    if not _quiet(root, rel) and not ignores.ignored(rel, True):
+                        vendored[rel] = -1  # not walked: its files are not counted
                     continue
                 if not ignores.ignored(rel, True):
                     subdirs.append((rel, Path(entry.path)))
             elif not ignores.ignored(rel, False):
                 yield rel
         for rel, path in reversed(subdirs):
-            ignores.load(path, rel)
+            ignores.load(rel)
             pending.append((rel, path))
 
 
@@ -180,72 +222,156 @@ def discover(
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     untracked: bool = True,
 ) -> Discovery:
-    """The files to read under ``root``. ``untracked=False`` (``--tracked-only``,
-    the pre-commit hook): in a git work tree, only the files in the index."""
+    """The files to read under ``root``, and every file left out, with why.
+
+    Every file that is skipped is accounted for: files over the size cap,
+    symbolic links (never followed), pipes and devices, and files in vendored
+    or virtual-environment folders become ``errors`` entries (more than
+    ``GROUP_AFTER`` for one reason: one entry with the count and a sample);
+    files left out by ``exclude`` are listed in ``excluded``.
+    ``untracked=False`` (``--tracked-only``, the pre-commit hook): in a git
+    work tree, only the files in the index."""
     result = Discovery()
+    vendored: dict[str, int] = {}
     listed = _git_files(root, untracked)
     if listed is not None:
         result.mode = "git"
         candidates: Iterator[str] | list[str] = listed
     else:
-        candidates = _walk(root, result.errors)
+        candidates = _walk(root, result.errors, vendored)
     excluded = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     base = str(root) + os.sep
-    skipped: dict[str, bool] = {}  # by folder: 27k files live in a few hundred
+    skipped: dict[str, str | None] = {}  # by folder: 27k files live in a few hundred
+    problems: dict[str, list[ScanError]] = {}
+    quiet: dict[str, bool] = {}
     for rel in candidates:
-        folder, _, name = rel.rpartition("/")
+        folder = rel.rpartition("/")[0]
         if folder:
-            hidden = skipped.get(folder)
-            if hidden is None:
-                hidden = skipped[folder] = _skipped_dir(folder.split("/"))
-            if hidden:
+            hidden = skipped.get(folder, "")
+            if hidden == "":
+                hidden = skipped[folder] = _skipped_folder(folder)
+            if hidden is not None:
+                if hidden not in quiet:  # one lstat per skipped folder, not per file
+                    quiet[hidden] = _quiet(root, hidden)
+                if not quiet[hidden]:
+                    vendored[hidden] = vendored.get(hidden, 0) + 1
                 continue
         if excluded is not None and excluded.match_file(rel):
+            result.excluded.append(rel)
             continue
         try:
             info = os.lstat(base + rel)  # strings: 10k pathlib joins cost 0.1 s
         except OSError:
             continue  # listed by git but deleted in the work tree
         if stat.S_ISLNK(info.st_mode):
-            problem = _symlink_problem(root / rel)
-            if problem:
-                result.errors.append(ScanError(rel, problem[0], problem[1]))
+            kind, message = _symlink_problem(root / rel)
+            problems.setdefault(kind, []).append(ScanError(rel, kind, message))
             continue
         if not stat.S_ISREG(info.st_mode):
+            what = _file_type(info.st_mode)
+            message = f"not a regular file ({what}); not read"
+            problems.setdefault("special-file", []).append(ScanError(rel, "special-file", message))
             continue
         # Lock files of large projects run to megabytes and must not vanish: a
         # missing lock file would make every range look unpinned (SC002).
         # So do training sets (JSONL): their size is what fine-tuning costs.
-        big = name in LOCK_NAMES or name.endswith((".jsonl", ".ndjson"))
-        limit = max_file_size * LOCK_SIZE_FACTOR if big else max_file_size
+        limit = size_limit(rel, max_file_size)
         stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if info.st_size > limit:
             result.oversized.append(SourceFile(rel, info.st_size, stamp))
-            suffix = "." + name.rpartition(".")[2].lower() if "." in name else ""
-            if suffix in SOURCE_SUFFIXES or name.startswith("requirements"):
-                result.errors.append(
-                    ScanError(
-                        rel,
-                        "too-large",
-                        f"{info.st_size} bytes is over the {max_file_size}-byte cap; not read",
-                    )
-                )
+            message = (
+                f"{info.st_size} bytes is over the {limit}-byte cap; not parsed "
+                "(text is still scanned for secrets)"
+            )
+            problems.setdefault("too-large", []).append(ScanError(rel, "too-large", message))
             continue
         result.files.append(SourceFile(rel, info.st_size, stamp))
     result.files.sort(key=lambda f: f.path)
+    for kind in sorted(problems):
+        result.errors.extend(group_errors(kind, problems[kind]))
+    if vendored:
+        result.errors.append(_vendored_entry(vendored))
     return result
 
 
-def _symlink_problem(link: Path) -> tuple[str, str] | None:
-    """Symlinks are never followed; loops and dangling links are reported."""
+_REASONS = {
+    "too-large": "over the size cap; not parsed (text is still scanned for secrets)",
+    "symlink": "are symbolic links; not followed",
+    "symlink-loop": "are symbolic link loops; not followed",
+    "broken-symlink": "are symbolic links to missing files; not followed",
+    "special-file": "are not regular files (pipes, devices, sockets); not read",
+}
+
+
+def group_errors(kind: str, entries: list[ScanError]) -> list[ScanError]:
+    """The entries for one reason as they are, or one entry with their count and a
+    sample of paths when there are more than ``GROUP_AFTER``."""
+    if len(entries) <= GROUP_AFTER:
+        return entries
+    ordered = sorted(e.path for e in entries)
+    sample = ", ".join(ordered[:SAMPLE])
+    reason = _REASONS.get(kind, f"skipped ({kind})")
+    verb = "files" if reason.startswith("are") else "files are"
+    message = f"{len(entries)} {verb} {reason}: {sample} and {len(entries) - SAMPLE} more"
+    return [ScanError("", kind, message)]
+
+
+def _vendored_entry(vendored: dict[str, int]) -> ScanError:
+    """One entry for the vendored and virtual-environment folders left out."""
+    names = sorted(vendored)
+    shown = [
+        f"{name} ({vendored[name]} files)" if vendored[name] >= 0 else name
+        for name in names[:SAMPLE]
+    ]
+    more = f" and {len(names) - SAMPLE} more" if len(names) > SAMPLE else ""
+    counted = sum(count for count in vendored.values() if count > 0)
+    head = f"{counted} files in " if counted else ""
+    message = f"{head}vendored or virtual-environment folders not read: {', '.join(shown)}{more}"
+    return ScanError("", "skipped", message)
+
+
+def _quiet(root: Path, folder: str) -> bool:
+    """Skipped folders that go unreported: git's own and tools' caches, and a
+    virtual environment (it has a ``pyvenv.cfg``): never the project's content."""
+    if folder.rpartition("/")[2] in QUIET_DIRS:
+        return True
+    try:
+        return stat.S_ISREG(os.lstat(root / folder / "pyvenv.cfg").st_mode)
+    except OSError:
+        return False
+
+
+def _skipped_folder(folder: str) -> str | None:
+    """The outermost skipped folder (vendored, virtual env, caches) ``folder`` is in."""
+    parts = folder.split("/")
+    for index, part in enumerate(parts):
+        if part in SKIP_DIRS or part.endswith(".egg-info"):
+            return "/".join(parts[: index + 1])
+    return None
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a file"
+
+
+def _symlink_problem(link: Path) -> tuple[str, str]:
+    """Symlinks are never followed; each is reported, loops and dangling links as such."""
     try:
         os.stat(link)
     except OSError as exc:
-        import errno
-
         if exc.errno == errno.ELOOP:
             return ("symlink-loop", "symbolic link loop; not followed")
         if exc.errno == errno.ENOENT:
             return ("broken-symlink", "symbolic link to a missing file; not followed")
-        return ("unreadable", _os_message(exc))
-    return None
+        return ("symlink", f"symbolic link ({_os_message(exc)}); not followed")
+    return ("symlink", "symbolic link; not followed")

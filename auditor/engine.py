@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
+import itertools
 import os
 import subprocess
 import time
@@ -16,13 +19,22 @@ from typing import TYPE_CHECKING, Any
 import pathspec
 
 from auditor import __version__
-from auditor.analyse import INFRA_KINDS, MANIFEST_KINDS, analyse, analyse_batch, analysis_kind
-from auditor.cache import FactCache, content_key
+from auditor.analyse import (
+    INFRA_KINDS,
+    MANIFEST_KINDS,
+    analyse_batch,
+    analyse_for_cache,
+    analysis_kind,
+)
+from auditor.cache import CACHE_DIR, FactCache, content_key
 from auditor.config import Config
-from auditor.discover import SourceFile, discover
+from auditor.discover import DEFAULT_MAX_FILE_SIZE, SourceFile, discover, size_limit
+from auditor.escape import clean
 from auditor.facts import RepoFacts
+from auditor.gitcmd import object_format, run_git, worktree_changes
 from auditor.knowledge import sdk_table
 from auditor.model import (
+    Exclusions,
     FileFacts,
     Finding,
     Recommendation,
@@ -39,7 +51,18 @@ from auditor.rules import (
     is_suppression_rule,
     selected_rules,
 )
-from auditor.scanners.text import redact_text
+from auditor.safeio import UnsafeFile, read_chunks_in_root, read_in_root
+from auditor.scanners.text import (
+    BINARY_SNIFF,
+    MAX_WINDOW,
+    WINDOW,
+    decode_text,
+    find_secrets,
+    find_secrets_in_chunks,
+    redact_text,
+    scannable_text,
+    utf16_encoding,
+)
 from auditor.verdict.stage import Verdict, judge
 
 if TYPE_CHECKING:
@@ -67,6 +90,9 @@ class Options:
     online: bool = False
     # --python: the scanned project's environment, read for its licenses.
     python: Path | None = None
+    # --isolated: the repository's own suppression comments are not honoured
+    # (its configuration files are not read either: see config.load_config).
+    isolated: bool = False
     # --require-audit: run the vulnerability audit even when no rule asks for it.
     require_audit: bool = False
     # --tracked-only: in a git work tree, leave untracked files out (pre-commit).
@@ -86,13 +112,21 @@ def write_output(path: Path, text: str) -> None:
     atomic_write(path, text.encode("utf-8"))
 
 
-def _read(root: Path, path: str) -> bytes:
-    return (root / path).read_bytes()
+def _read(root: Path, path: str, limit: int) -> bytes:
+    """A file's bytes: never through a link, never a pipe or a device, never past the cap."""
+    return read_in_root(root, path, limit)
 
 
-def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Analysis:
+def _analyse_all(
+    root: Path,
+    files: list[SourceFile],
+    options: Options,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> _Analysis:
     result = _Analysis()
     cache = FactCache(root, options.use_cache)
+    if cache.problem is not None:
+        result.errors.append(ScanError(CACHE_DIR, cache.problem[0], cache.problem[1]))
     todo: list[tuple[str, bytes, str]] = []
     stamps: dict[str, tuple[int, int, int, int]] = {}
     for source in files:
@@ -112,9 +146,9 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
                 result.cached += 1
                 continue
         try:
-            data = _read(root, path)
-        except OSError as exc:
-            result.errors.append(ScanError(path, "unreadable", exc.strerror or type(exc).__name__))
+            data = _read(root, path, size_limit(path, max_file_size))
+        except UnsafeFile as exc:
+            result.errors.append(ScanError(path, exc.kind, f"{exc.message}; not read"))
             continue
         key = content_key(path, data)
         hit = cache.get(key, path)
@@ -134,9 +168,9 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
     if jobs > 1 and sum(costs) >= 2 * PARALLEL_MIN_FILES:
         raw_results = _parallel(todo, costs, jobs)
     else:
-        raw_results = ((p, k, analyse(p, d).to_dict()) for p, d, k in todo)
+        raw_results = ((p, k, analyse_for_cache(p, d)) for p, d, k in todo)
     for done, (path, key, raw) in enumerate(raw_results, start=1):
-        facts = FileFacts.from_dict(raw)
+        facts = FileFacts.from_dict(raw).with_path(path)
         result.per_file[path] = facts
         result.parsed += int(facts.parsed)
         cache.put(key, raw)
@@ -170,7 +204,7 @@ def _parallel(
         futures = [pool.submit(analyse_batch, [(p, d) for p, d, _ in b]) for b in batches]
         for (path, data, key), cost in zip(todo, costs, strict=True):
             if cost == 0:
-                yield path, key, analyse(path, data).to_dict()
+                yield path, key, analyse_for_cache(path, data)
         for batch, future in zip(batches, futures, strict=True):
             try:
                 outputs = future.result()
@@ -186,42 +220,93 @@ def _size(item: tuple[str, bytes, str]) -> int:
 
 def _analyse_safely(path: str, data: bytes, cause: BaseException) -> dict[str, Any]:
     try:
-        return analyse(path, data).to_dict()
+        return analyse_for_cache(path, data)
     except Exception:
         error = ScanError(path, "internal-error", f"analysis failed ({type(cause).__name__})")
         return FileFacts(path, errors=(error,)).to_dict()
 
 
+def _scan_oversized(root: Path, oversized: list[SourceFile]) -> _Analysis:
+    """Files over the size cap are not parsed, but a key in a 200 MB ``.jsonl``
+    or a 3 MB ``.env`` is still a key: text files are scanned for secrets in
+    bounded windows (binary files are left alone)."""
+    result = _Analysis()
+    for source in oversized:
+        try:
+            chunks = read_chunks_in_root(root, source.path, WINDOW)
+            head = next(chunks, b"")
+            if scannable_text(head[:BINARY_SNIFF]) is None:
+                continue  # binary: the generator closes the file when collected
+            utf16 = utf16_encoding(head)
+            if utf16 is not None:  # rare and small enough: decoded whole, still bounded
+                data = head + b"".join(itertools.islice(chunks, MAX_WINDOW // WINDOW))
+                secrets = find_secrets(source.path, decode_text(data))
+            else:
+                secrets = find_secrets_in_chunks(source.path, itertools.chain([head], chunks))
+        except UnsafeFile as exc:
+            result.errors.append(ScanError(source.path, exc.kind, f"{exc.message}; not read"))
+            continue
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            result.errors.append(ScanError(source.path, "unreadable", reason))
+            continue
+        if secrets:
+            result.per_file[source.path] = FileFacts(source.path, secrets=tuple(secrets))
+    return result
+
+
 def _changed_files(root: Path, base: str) -> set[str]:
-    """Files changed since ``base`` (committed, staged, unstaged or untracked)."""
-    commands = [
-        ["git", "-C", str(root), "diff", "--name-only", "--relative", "-z", f"{base}"],
-        ["git", "-C", str(root), "ls-files", "-z", "--others", "--exclude-standard"],
-    ]
-    inside = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"],
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    if inside.returncode != 0:
-        probe = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        if probe.returncode != 0:
-            raise ValueError(f"--diff-base {base}: {root} is not in a git work tree")
+    """Files changed since ``base`` (committed, staged, unstaged or untracked).
+
+    Never asks git to look at the work tree's content: that would run the
+    scanned repository's ``clean`` filter on every file whose stat data is not
+    trusted (``git diff``, and even ``diff-index`` on a racily clean index). So
+    git compares trees and the index only (``diff-tree``, ``diff-index
+    --cached``, ``ls-files``), and ragfit hashes the work tree's tracked files
+    itself, unfiltered, through ``auditor.safeio``: a file that a filter would
+    have normalised counts as changed, which only reports more."""
+    if base.startswith("-") or "\0" in base:  # never an option to git
         raise ValueError(f"--diff-base {base}: no such commit, branch or tag")
-    changed: set[str] = set()
-    for command in commands:
-        done = subprocess.run(command, capture_output=True, timeout=60, check=False)
-        if done.returncode != 0:
-            lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            detail = next((line for line in lines if line.startswith("fatal:")), "git failed")
-            raise ValueError(f"--diff-base {base}: {detail}")
-        changed.update(n for n in done.stdout.decode("utf-8", "replace").split("\0") if n)
+    try:
+        inside = run_git(
+            root, ["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], timeout=60
+        )
+        if inside.returncode != 0:
+            probe = run_git(root, ["rev-parse", "--is-inside-work-tree"], timeout=60)
+            if probe.returncode != 0:
+                raise ValueError(f"--diff-base {base}: {root} is not in a git work tree")
+            raise ValueError(f"--diff-base {base}: no such commit, branch or tag")
+        commit = inside.stdout.decode("ascii", "replace").strip()
+        head = run_git(root, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], timeout=60)
+        commands = [
+            ["ls-files", "-z", "--others", "--exclude-standard"],
+            ["ls-files", "-z", "--stage"],
+        ]
+        if head.returncode == 0:
+            commands += [
+                ["diff-tree", "-r", "-z", "--name-only", "--relative", "--no-renames",
+                 "--no-ext-diff", "--no-textconv", commit, "HEAD", "--"],
+                ["diff-index", "--cached", "-z", "--name-only", "--relative", "--no-renames",
+                 "--no-ext-diff", "--no-textconv", "HEAD", "--"],
+            ]  # fmt: skip
+        changed: set[str] = set()
+        stage = b""
+        for command in commands:
+            done = run_git(root, command, timeout=60)
+            if done.returncode != 0:
+                lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+                fatal = (line for line in lines if line.startswith(("fatal:", "error:")))
+                detail = next(fatal, lines[0] if lines else "git failed")
+                raise ValueError(f"--diff-base {base}: {detail}")
+            if command[1:3] == ["-z", "--stage"]:
+                stage = done.stdout
+                continue
+            changed.update(
+                n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n
+            )
+        changed.update(worktree_changes(root, stage, object_format(root)))
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ValueError(f"--diff-base {base}: git could not run ({type(exc).__name__})") from None
     return changed
 
 
@@ -235,7 +320,8 @@ def _fingerprints(findings: list[Finding], facts: RepoFacts) -> list[Finding]:
         key = finding.fingerprint_key or " ".join(facts.line(loc.path, loc.line).split())
         base = f"{finding.rule_id}|{loc.path}|{key}"
         seen[base] += 1
-        digest = hashlib.sha256(f"{base}|{seen[base]}".encode()).hexdigest()[:20]
+        raw = f"{base}|{seen[base]}".encode("utf-8", "surrogatepass")  # undecodable names too
+        digest = hashlib.sha256(raw).hexdigest()[:20]
         out.append(replace(finding, fingerprint=digest))
     return out
 
@@ -247,10 +333,13 @@ def _path_ignores(per_path: Mapping[str, tuple[str, ...]]) -> PathIgnores:
     return [(pathspec.GitIgnoreSpec.from_lines([glob]), ids) for glob, ids in per_path.items()]
 
 
-def _inline(finding: Finding, facts: RepoFacts) -> tuple[int, tuple[str, ...]] | None:
+def _inline(
+    finding: Finding, facts: RepoFacts, *, honoured: bool = True
+) -> tuple[int, tuple[str, ...]] | None:
     """The ``# ragfit: ignore[...]`` comment on the reported line that names the
-    finding's rule (or is bare), if any."""
-    file_facts = facts.per_file.get(finding.location.path)
+    finding's rule (or is bare), if any. ``honoured`` off (``--isolated``): the
+    repository's own comments hide nothing."""
+    file_facts = facts.per_file.get(finding.location.path) if honoured else None
     if file_facts is not None:
         for line, ids in file_facts.suppressions:
             if line == finding.location.line and ("*" in ids or finding.rule_id in ids):
@@ -306,7 +395,10 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         max_file_size=config.max_file_size,
         untracked=options.untracked,
     )
-    analysis = _analyse_all(root, found.files, options)
+    analysis = _analyse_all(root, found.files, options, config.max_file_size)
+    big = _scan_oversized(root, found.oversized)
+    analysis.per_file.update(big.per_file)
+    analysis.errors.extend(big.errors)
     facts = RepoFacts(
         root,
         config,
@@ -338,24 +430,18 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             errors.append(
                 ScanError("", "rule-error", f"{rule_class.id} crashed: {type(exc).__name__}")
             )
-    findings = [
-        replace(
-            f,
-            message=redact_text(f.message),
-            severity=Severity(f.severity),
-        )
-        for f in findings
-    ]
+    findings = [replace(f, severity=Severity(f.severity)) for f in findings]
     findings = _fingerprints(findings, facts)
     kept: list[Finding] = []
     baselined: list[Finding] = []
     suppressed = 0
+    hidden: Counter[str] = Counter()
     changed = _changed_files(root, options.diff_base) if options.diff_base else None
     per_path = _path_ignores(config.per_path_ignores)
     hid: dict[tuple[str, int], set[str]] = {}
     candidates: list[Finding] = []
     for finding in findings:
-        comment = _inline(finding, facts)
+        comment = _inline(finding, facts, honoured=not options.isolated)
         if comment is not None:  # what each comment hid, whatever --diff-base shows
             hid.setdefault((finding.location.path, comment[0]), set()).add(
                 "*" if "*" in comment[1] else finding.rule_id
@@ -364,12 +450,14 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             continue
         if comment is not None or _path_ignored(finding, per_path):
             suppressed += 1
+            hidden["inline" if comment is not None else "per-path"] += 1
         else:
             candidates.append(finding)
     # The suppression comments themselves (RF rules), once they have been applied.
     ran = frozenset(r.id for r in rules if not is_suppression_rule(r))
     all_ran = len(ran) == sum(1 for r in all_rules() if not is_suppression_rule(r))
-    uses = _suppression_uses(facts, hid, ran, all_ran)
+    # --isolated: the repository's comments are not read, so none is "unused".
+    uses = [] if options.isolated else _suppression_uses(facts, hid, ran, all_ran)
     notes: list[Finding] = []
     for rule_class in rules:
         if not is_suppression_rule(rule_class):
@@ -387,6 +475,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
             continue
         if _path_ignored(note, per_path):
             suppressed += 1
+            hidden["per-path"] += 1
         else:
             candidates.append(note)
     for finding in candidates:
@@ -401,8 +490,19 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     errors.extend(facts.license_errors)  # likewise for the environment's metadata
     errors.extend(facts.rule_errors)  # files rules read themselves (SC009)
     surface = _surface(facts, errors)
-    errors = [replace(e, message=redact_text(e.message)) for e in errors]
-    return Report(
+    exclusions = Exclusions(
+        config=config.source,
+        isolated=options.isolated,
+        patterns=tuple(config.exclude),
+        files=len(found.excluded),
+        sample=tuple(found.excluded[:EXCLUDED_SAMPLE]),
+        rules_not_run=tuple(sorted({r.id for r in all_rules()} - {r.id for r in rules})),
+        max_file_size=config.max_file_size,
+        oversized=len(found.oversized),
+        per_path_ignored=hidden["per-path"],
+        inline_suppressed=hidden["inline"],
+    )
+    report = Report(
         root=str(root),
         version=__version__,
         files=len(found.files),
@@ -434,7 +534,9 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         components=facts.components,
         audit=coverage,
         dependency_surface=surface,
+        exclusions=exclusions,
     )
+    return scrub(report)
 
 
 def _surface(facts: RepoFacts, errors: list[ScanError]) -> dict[str, Any]:
@@ -444,3 +546,32 @@ def _surface(facts: RepoFacts, errors: list[ScanError]) -> dict[str, Any]:
     except Exception as exc:
         errors.append(ScanError("", "internal-error", f"dependency surface: {type(exc).__name__}"))
         return {}
+
+
+EXCLUDED_SAMPLE = 5
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(redact_text(value))
+    if isinstance(value, enum.Enum) or value is None or isinstance(value, (int, float)):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _scrub_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_scrub_value(item) for item in value)
+    if isinstance(value, list):
+        return [_scrub_value(item) for item in value]
+    if isinstance(value, Mapping):
+        return {_scrub_value(k): _scrub_value(v) for k, v in value.items()}
+    return value
+
+
+def scrub(report: Report) -> Report:
+    """Every string of the report through one step, whatever the format: secrets
+    redacted (in messages, names, paths, URLs: ``auditor.scanners.text.redact_text``),
+    then control characters and undecodable bytes of file names escaped
+    (``auditor.escape.clean``). What leaves ragfit is what this returns."""
+    scrubbed: Report = _scrub_value(report)
+    return scrubbed

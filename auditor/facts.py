@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.config import Config
-from auditor.discover import LOCK_NAMES, SourceFile
+from auditor.discover import LOCK_NAMES, SourceFile, size_limit
 from auditor.model import (
     AuditCoverage,
     CallSite,
@@ -29,6 +29,7 @@ from auditor.model import (
     StoreExposure,
     normalise_name,
 )
+from auditor.safeio import read_in_root
 from auditor.scanners.text import LINE_BREAK
 
 if TYPE_CHECKING:
@@ -332,11 +333,13 @@ class RepoFacts:
         return "none"
 
     def text(self, path: str) -> str | None:
-        """A file's text (UTF-8, undecodable bytes replaced), or None if unreadable."""
+        """A file's text (UTF-8, undecodable bytes replaced), or None if unreadable
+        (a link, a pipe, a device, or over the size cap: never followed or read)."""
         try:
-            return (self.root / path).read_bytes().decode("utf-8", "replace")
+            data = read_in_root(self.root, path, size_limit(path, self.config.max_file_size))
         except OSError:
             return None
+        return data.decode("utf-8", "replace")
 
     def line(self, path: str, line: int) -> str:
         """One line of a file (1-based), or "" when there is no such line."""
@@ -371,14 +374,13 @@ class RepoFacts:
         return tuple(dict.fromkeys(sorted(found, key=lambda c: (c.path, c.line))))
 
     def _env_text(self, folder: str) -> str:
-        """A compose project's ``.env`` (its variables), when it is inside the root."""
-        path = self.root / folder / ".env"
+        """A compose project's ``.env`` (its variables): a regular file inside the
+        root, reached without a link, at most 1 MB."""
         try:
-            if not path.resolve().is_relative_to(self.root.resolve()):
-                return ""
-            return path.read_bytes()[:1_000_000].decode("utf-8", "replace")
+            data = read_in_root(self.root, f"{folder}/.env" if folder else ".env", 1_000_000)
         except OSError:
             return ""
+        return data.decode("utf-8", "replace")
 
     @staticmethod
     def _license_key(dep: Dependency) -> tuple[str, str | None]:

@@ -858,6 +858,73 @@ class AuditCoverage:
 
 
 @dataclass(frozen=True)
+class Exclusions:
+    """What the scan left out because of its configuration and its limits, said
+    in every format: a repository's own settings (``exclude = ["**"]``,
+    ``max-file-size = 1``, ``ignore = ["SC"]``) must not blind a scan silently.
+
+    ``config``: the configuration file the settings came from (``None``: the
+    defaults); ``isolated``: ``--isolated`` left the repository's own
+    configuration and suppression comments unread. ``files``: files the
+    ``exclude`` globs (``patterns``) left out, ``sample`` a few of them;
+    ``rules_not_run``: implemented rules that ``select``/``ignore`` turned off;
+    ``oversized``: files over ``max_file_size`` (not parsed; text still scanned
+    for secrets); ``per_path_ignored`` / ``inline_suppressed``: findings hidden
+    by ``per-path-ignores`` and by ``# ragfit: ignore`` comments.
+    """
+
+    config: str | None = None
+    isolated: bool = False
+    patterns: tuple[str, ...] = ()
+    files: int = 0
+    sample: tuple[str, ...] = ()
+    rules_not_run: tuple[str, ...] = ()
+    max_file_size: int = 0
+    oversized: int = 0
+    per_path_ignored: int = 0
+    inline_suppressed: int = 0
+
+    def to_dict(self) -> JSON:
+        return {
+            "config": self.config,
+            "isolated": self.isolated,
+            "patterns": list(self.patterns),
+            "files": self.files,
+            "sample": list(self.sample),
+            "rules_not_run": list(self.rules_not_run),
+            "max_file_size": self.max_file_size,
+            "oversized": self.oversized,
+            "per_path_ignored": self.per_path_ignored,
+            "inline_suppressed": self.inline_suppressed,
+        }
+
+    def describe(self) -> list[str]:
+        """One sentence per thing left out (empty when nothing was)."""
+        where = f" by {self.config}" if self.config else ""
+        lines: list[str] = []
+        if self.files:
+            shown = ", ".join(self.sample)
+            rest = self.files - len(self.sample)
+            more = f" and {rest} more" if rest > 0 else ""
+            globs = ", ".join(self.patterns)
+            lines.append(f"{self.files} files excluded{where} (exclude: {globs}): {shown}{more}")
+        if self.rules_not_run:
+            lines.append(f"rules not run{where}: {', '.join(self.rules_not_run)}")
+        if self.oversized:
+            lines.append(
+                f"{self.oversized} files over the {self.max_file_size}-byte size cap not parsed "
+                "(text scanned for secrets only)"
+            )
+        if self.per_path_ignored:
+            lines.append(f"{self.per_path_ignored} findings hidden by per-path-ignores{where}")
+        if self.inline_suppressed:
+            lines.append(f"{self.inline_suppressed} findings hidden by # ragfit: ignore comments")
+        if self.isolated:
+            lines.append("--isolated: the repository's own configuration and suppressions not read")
+        return lines
+
+
+@dataclass(frozen=True)
 class Report:
     root: str
     version: str
@@ -893,6 +960,8 @@ class Report:
     # summary.dependency_surface: direct and locked counts, LLM frameworks, the
     # direct dependencies that bring in the most (auditor.supply_chain.surface).
     dependency_surface: Mapping[str, Any] = field(default_factory=dict)
+    # What the configuration and the size cap left out (summary.excluded in JSON).
+    exclusions: Exclusions = field(default_factory=Exclusions)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -8,7 +8,7 @@ characters from 36 (``[A-Z0-9]``), so some genuine ones have low entropy by
 chance. This script draws random key ids (the shape AWS issues: ``AKIA`` and
 16 characters chosen uniformly) and prints the share below each floor. With
 the default seed and count it reproduces the figure quoted in
-``auditor/scanners/text.py``: about 0.16% below 3.0 bits, and 0.0015% (3 in
+``checks/data/secrets.toml`` (SC007's key table): about 0.16% below 3.0 bits, and 0.0015% (3 in
 200,000) below the 2.5 bits the pattern uses.
 
 Usage::

@@ -140,11 +140,22 @@ CORE = {
     "auditor.model",
     "auditor.knowledge",
     "auditor.output",
+    "auditor.safeio",  # reading and writing without following links: every layer
+    "auditor.escape",  # repository text made safe to print: every layer
     "auditor.scanners",
 }
 ALLOWED: dict[str, set[str]] = {
     # Scanners turn files into facts: the data model and the knowledge tables only.
-    "auditor.scanners": {"auditor.model", "auditor.knowledge"},
+    # The history scanner runs git, through the one helper that disarms the
+    # scanned repository's git configuration.
+    # The training-set scanner reads large files in windows itself, through the
+    # one helper that never follows a link out of the root.
+    "auditor.scanners": {
+        "auditor.model",
+        "auditor.knowledge",
+        "auditor.gitcmd",
+        "auditor.safeio",
+    },
     # The facts know nothing of the verdict, the rules or the reporters.
     "auditor.facts": {
         *CORE,

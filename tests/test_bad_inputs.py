@@ -209,7 +209,10 @@ def test_too_large_with_a_config_file(tmp_path: Path, run_cli: RunCli, make_repo
     report = json.loads(out)
     errors = errors_by_path(report)
     assert errors["big_module.py"] == [
-        ("too-large", "2400 bytes is over the 1500-byte cap; not read")
+        (
+            "too-large",
+            "2400 bytes is over the 1500-byte cap; not parsed (text is still scanned for secrets)",
+        )
     ]
     assert sites(report) == GOOD_SITES
     for path, kind in FIXTURE_ERRORS.items():
@@ -244,6 +247,7 @@ def test_symlink_loops_and_dangling_links(tmp_path: Path, scan_json: ScanJson) -
         "loop_b.py": "symlink-loop",
         "self.py": "symlink-loop",
         "dangling.py": "broken-symlink",
+        "pkg/cycle": "symlink",  # a link to a folder: reported, never followed
     }
     assert {p: [k for k, _ in found] for p, found in errors.items()} == {
         p: [k] for p, k in expected.items()

@@ -343,7 +343,7 @@ def test_warm_run_reads_no_unchanged_file(
     expected = summary(run(root))
     read: list[str] = []
     original = engine._read
-    monkeypatch.setattr(engine, "_read", lambda r, p: read.append(p) or original(r, p))
+    monkeypatch.setattr(engine, "_read", lambda r, p, n: read.append(p) or original(r, p, n))
     report = run(root)
     assert summary(report) == expected
     assert (report.parsed_files, report.cached_files, read) == (0, len(REPO), [])

@@ -197,10 +197,14 @@ def test_size_cap(make_repo: MakeRepo) -> None:
     )
     found = discover(root, max_file_size=100)
     assert paths(found) == ["at_cap.py"]
+    # Every file over the cap is reported, whatever its kind (a .env, a .bin).
+    note = "over the 100-byte cap; not parsed (text is still scanned for secrets)"
     assert sorted((e.path, e.kind, e.message) for e in found.errors) == [
-        ("over.ipynb", "too-large", "101 bytes is over the 100-byte cap; not read"),
-        ("over.py", "too-large", "101 bytes is over the 100-byte cap; not read"),
-        ("requirements-dev.lock", "too-large", "101 bytes is over the 100-byte cap; not read"),
+        ("over.bin", "too-large", f"500 bytes is {note}"),
+        ("over.ipynb", "too-large", f"101 bytes is {note}"),
+        ("over.py", "too-large", f"101 bytes is {note}"),
+        ("picture.png", "too-large", f"504 bytes is {note}"),
+        ("requirements-dev.lock", "too-large", f"101 bytes is {note}"),
     ]
 
 
@@ -249,6 +253,11 @@ def test_symlinks_are_never_followed(tmp_path: Path, make_repo: MakeRepo, use_gi
         ("a.py", "symlink-loop"),
         ("b.py", "symlink-loop"),
         ("dangling.py", "broken-symlink"),
+        ("inside_link.py", "symlink"),
+        ("loop_dir", "symlink"),
+        ("outside_dir", "symlink"),
+        ("outside_file.py", "symlink"),
+        ("real/up", "symlink"),
     ]
 
     report = audit(root, Config(), Options(use_cache=False, jobs=1))

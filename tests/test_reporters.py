@@ -219,6 +219,18 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
                 "not_checked": 0,
                 "reason": None,
             },
+            "excluded": {
+                "config": None,
+                "isolated": False,
+                "patterns": [],
+                "files": 0,
+                "sample": [],
+                "rules_not_run": [],
+                "max_file_size": 0,
+                "oversized": 0,
+                "per_path_ignored": 0,
+                "inline_suppressed": 0,
+            },
         },
         "inventory": {
             "call_sites": [

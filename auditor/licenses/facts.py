@@ -70,7 +70,11 @@ EXAMPLE_SITE_PACKAGES = ".venv/lib/python3.11/site-packages"
 
 def example_metadata(name: str, version: str, *headers: str) -> dict[str, str]:
     """A fake installed distribution for rule examples: ``{path: METADATA text}``
-    in a ``.venv`` of the example repository (read by the license resolution)."""
+    in a ``.venv`` of the example repository (read by the license resolution),
+    with the ``pyvenv.cfg`` that makes the folder a virtual environment."""
     body = "\n".join(["Metadata-Version: 2.4", f"Name: {name}", f"Version: {version}", *headers])
     folder = f"{name.replace('-', '_')}-{version}.dist-info"
-    return {f"{EXAMPLE_SITE_PACKAGES}/{folder}/METADATA": body + "\n\n"}
+    return {
+        ".venv/pyvenv.cfg": "home = /usr/bin\ninclude-system-site-packages = false\n",
+        f"{EXAMPLE_SITE_PACKAGES}/{folder}/METADATA": body + "\n\n",
+    }

@@ -52,6 +52,7 @@ from auditor.cache import user_cache_dir
 from auditor.licenses.classify import UNKNOWN, LicenseInfo, from_metadata
 from auditor.model import ScanError, normalise_name
 from auditor.output import atomic_write
+from auditor.safeio import UnsafeFile, read_in_root, read_regular
 
 __all__ = [
     "DEFAULT_INDEX",
@@ -205,10 +206,25 @@ def _same_version(installed: str, wanted: str) -> bool:
         return installed == wanted
 
 
-def _read_file(path: Path) -> str:
-    with path.open("rb") as handle:
-        data = handle.read(MAX_METADATA)
+def _read_file(path: Path, root: Path | None = None) -> str:
+    """A metadata file, at most ``MAX_METADATA`` bytes, regular files only (a
+    link to ``/dev/zero`` or a pipe is refused). Inside the scanned repository
+    (an in-repo ``.venv``) no link is followed at all; an environment given with
+    ``--python`` is the user's own, and its links are."""
+    inside = _relative(path, root) if root is not None else None
+    if inside is not None and root is not None:
+        data = read_in_root(root, inside, MAX_METADATA)
+    else:
+        data = read_regular(path, MAX_METADATA)
     return data.decode("utf-8", "replace")
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` as written (no link resolved), or None."""
+    try:
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        return None
 
 
 # --- the cache -------------------------------------------------------------------
@@ -612,7 +628,11 @@ def _unknown(note: str) -> LicenseInfo:
 def _read_installed(metadata: Path, root: Path, errors: list[ScanError]) -> LicenseInfo:
     where = _display(metadata, root)
     try:
-        text = _read_file(metadata)
+        text = _read_file(metadata, root)
+    except UnsafeFile as exc:
+        verb = "cannot read" if exc.kind == "unreadable" else "not read"
+        errors.append(ScanError("", "license-metadata", f"{where}: {verb} ({exc})"))
+        return _unknown("unreadable metadata")
     except OSError as exc:
         message = f"{where}: cannot read ({exc.strerror or type(exc).__name__})"
         errors.append(ScanError("", "license-metadata", message))

@@ -53,9 +53,14 @@ def _error(error: ScanError) -> str:
 
 
 def render_github(report: Report) -> str:
-    """One workflow command per line; the empty string when there is nothing to say."""
+    """One workflow command per line; the empty string when there is nothing to say.
+    What the configuration left out of the scan is one notice per item."""
     lines = [_finding(f) for f in report.findings] + [_error(e) for e in report.errors]
     if not report.audit.complete:
         reason = f" ({report.audit.reason})" if report.audit.reason else ""
         lines.append(_command("notice", [("title", "ragfit")], report.audit.sentence() + reason))
+    lines += [
+        _command("notice", [("title", "ragfit: not scanned")], line)
+        for line in report.exclusions.describe()
+    ]
     return "".join(line + "\n" for line in lines)

@@ -50,6 +50,7 @@ def report_dict(report: Report) -> JSON:
             "dependency_surface": dict(report.dependency_surface) or {"direct": 0, "locked": None},
             # How many dependencies the vulnerability audit checked and did NOT.
             "vulnerability_audit": report.audit.to_dict(),
+            "excluded": report.exclusions.to_dict(),
         },
         "inventory": {
             "call_sites": [site.to_report() for site in report.call_sites],

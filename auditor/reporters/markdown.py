@@ -126,6 +126,13 @@ def _findings(report: Report) -> list[str]:
     return [*out, ""]
 
 
+def _exclusions(report: Report) -> list[str]:
+    lines = report.exclusions.describe()
+    if not lines:
+        return []
+    return ["**Not scanned:**", "", *[f"- {_cell(line)}" for line in lines], ""]
+
+
 def _errors(report: Report) -> list[str]:
     if not report.errors:
         return []
@@ -144,6 +151,7 @@ def _errors(report: Report) -> list[str]:
 def render_markdown(report: Report) -> str:
     """The report as GitHub-flavoured Markdown, ending with a newline."""
     lines = ["## ragfit", "", _summary_line(report), ""]
+    lines += _exclusions(report)
     lines += _verdict(report)
     lines += _inventory(report)
     surface = surface_summary(report)

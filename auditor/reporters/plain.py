@@ -2,10 +2,14 @@
 
 Each finding is one line, ``path:line:col: ID message``: the form editors,
 ``grep`` and ruff's concise output share, so a pipe or a file can be read by a
-program. Scan errors follow as ``path: error: kind: message``, then (unless
+program. Scan errors follow as ``path: error: kind: message``, then what the
+configuration and the size cap left out (``not scanned: ...``, even when
+quiet: a repository's settings must not blind a scan silently), then (unless
 quiet) the one-line summaries a terminal shows (approach, verdict,
 dependencies and their surface, licenses, infrastructure) and the summary
-line. No colour, no markup, no table.
+line. No colour, no markup, no table. Repository text (paths, messages) is
+escaped with :func:`auditor.escape.one_line`: a line break in a file name
+cannot start a forged finding line.
 
 ``--statistics`` replaces the findings with one line per rule: the count, the
 id, the name and the severity, most frequent first.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from auditor.escape import one_line as escaped
 from auditor.model import Finding, Report, Severity
 from auditor.reporters.surface import surface_summary
 from auditor.reporters.terminal import (
@@ -28,17 +33,20 @@ from auditor.scanners.text import LINE_BREAK
 
 
 def one_line(text: str) -> str:
-    return LINE_BREAK.sub(" ", text)
+    """A message on one line: its line breaks as spaces, anything else escaped."""
+    return escaped(LINE_BREAK.sub(" ", text))
 
 
 def finding_line(finding: Finding) -> str:
     loc = finding.location
-    return f"{loc.path}:{loc.line}:{loc.column}: {finding.rule_id} {one_line(finding.message)}"
+    path = escaped(loc.path)
+    return f"{path}:{loc.line}:{loc.column}: {finding.rule_id} {one_line(finding.message)}"
 
 
 def render_plain(report: Report, *, quiet: bool = False) -> str:
     lines = [finding_line(f) for f in report.findings]
     lines += _errors(report)
+    lines += [f"not scanned: {escaped(line)}" for line in report.exclusions.describe()]
     if not quiet:
         lines += _context(report)
     lines.append(summary_text(report))
@@ -46,7 +54,9 @@ def render_plain(report: Report, *, quiet: bool = False) -> str:
 
 
 def _errors(report: Report) -> list[str]:
-    return [one_line(f"{e.path or '-'}: error: {e.kind}: {e.message}") for e in report.errors]
+    return [
+        f"{escaped(e.path) or '-'}: error: {e.kind}: {one_line(e.message)}" for e in report.errors
+    ]
 
 
 def _context(report: Report) -> list[str]:

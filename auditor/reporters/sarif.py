@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from auditor.model import JSON, Finding, Report, ScanError, Severity
 from auditor.rules import Rule, all_rules, doc_section, help_uri
+from auditor.safeio import read_in_root
 from auditor.scanners.text import LINE_BREAK
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -107,12 +108,12 @@ class _ColumnConverter:
     def _file_lines(self, path: str) -> list[str] | None:
         if path not in self._lines:
             lines: list[str] | None = None
-            file = self._root / path
             try:
-                # Regular files only (a FIFO would block); huge files keep their columns.
-                if path and file.is_file() and file.stat().st_size <= MAX_READ_BYTES:
-                    text = file.read_text(encoding="utf-8", errors="replace")
-                    lines = LINE_BREAK.split(text)
+                # A regular file reached without a link (a FIFO would block, a link
+                # could lead out of the root); huge files keep their columns.
+                if path:
+                    data = read_in_root(self._root, path, MAX_READ_BYTES)
+                    lines = LINE_BREAK.split(data.decode("utf-8", "replace"))
             except (OSError, ValueError):
                 lines = None
             self._lines[path] = lines
@@ -244,6 +245,11 @@ def sarif_dict(report: Report, *, category: str | None = None) -> JSON:
         "results": [_result(f, index[f.rule_id], columns, pack.get(f.rule_id)) for f in shown],
         "properties": {"vulnerabilityAudit": report.audit.to_dict()},
     }
+    left_out = report.exclusions.describe()
+    if left_out:  # what the configuration and the size cap left out of the scan
+        run["invocations"][0]["toolConfigurationNotifications"] = [
+            {"level": "note", "message": {"text": line}} for line in left_out
+        ]
     if category:
         run["automationDetails"] = {"id": f"{category.rstrip('/')}/"}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

@@ -1,8 +1,10 @@
 """The human-readable report, printed with rich.
 
 Every piece of repository-derived text (paths, messages, model names) goes
-through ``rich.markup.escape``, and emoji codes are not expanded, so a file
-named ``[red].py`` or a message containing ``:smile:`` is printed literally.
+through ``auditor.escape.one_line`` (no control character, escape sequence or
+line break from the repository reaches the terminal: rich passes ESC through)
+and ``rich.markup.escape``, and emoji codes are not expanded, so a file named
+``[red].py`` or a message containing ``:smile:`` is printed literally.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from auditor.escape import one_line
 from auditor.model import Finding, Report, Severity, normalise_name
 from auditor.reporters.surface import surface_summary
 from auditor.reporters.verdict import verdict
@@ -22,6 +25,12 @@ COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cy
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _safe(text: str) -> str:
+    """Repository text for one line of markup: control characters and line
+    breaks escaped, then rich's markup."""
+    return escape(one_line(text))
 
 
 def _markup(text: str) -> Text:
@@ -46,12 +55,12 @@ def _usage_table(report: Report) -> Table | None:
     table = Table(title="LLM usage", title_justify="left")
     table.add_column("Provider")
     for cap in capabilities:
-        table.add_column(_markup(escape(cap)), justify="right")
+        table.add_column(_markup(_safe(cap)), justify="right")
     table.add_column("Models")
     for provider, caps in table_data.items():
-        cells = [_markup(escape(provider))]
+        cells = [_markup(_safe(provider))]
         cells += [Text(str(caps[cap]) if cap in caps else "·") for cap in capabilities]
-        cells.append(_markup(escape(", ".join(sorted(models.get(provider, []))) or "-")))
+        cells.append(_markup(_safe(", ".join(sorted(models.get(provider, []))) or "-")))
         table.add_row(*cells)
     return table
 
@@ -59,9 +68,9 @@ def _usage_table(report: Report) -> Table | None:
 def _finding_line(finding: Finding) -> str:
     loc = finding.location
     colour = COLOURS[finding.severity]
-    where = escape(f"{loc.path}:{loc.line}:{loc.column}")
-    rule = f"[{colour}]{escape(finding.rule_id)}[/{colour}]"
-    return f"[bold]{where}[/bold]  {rule}  {escape(finding.message)}"
+    where = _safe(f"{loc.path}:{loc.line}:{loc.column}")
+    rule = f"[{colour}]{_safe(finding.rule_id)}[/{colour}]"
+    return f"[bold]{where}[/bold]  {rule}  {_safe(finding.message)}"
 
 
 def dependency_summary(report: Report) -> str:
@@ -135,7 +144,7 @@ def _verdict_panel(report: Report) -> Panel | None:
     questions.add_column("Leans", no_wrap=True)
     questions.add_column("Evidence", ratio=3)
     for question, answer, leans, evidence in found.questions:
-        questions.add_row(*(Text(cell) for cell in (question, answer, leans, evidence)))
+        questions.add_row(*(Text(one_line(cell)) for cell in (question, answer, leans, evidence)))
     costs = Table(show_header=True, header_style="bold", box=None, title_justify="left")
     costs.add_column("Approach")
     costs.add_column("One-off", justify="right")
@@ -148,7 +157,7 @@ def _verdict_panel(report: Report) -> Panel | None:
         "(--format json: recommendation.costs.assumptions).",
         style="dim",
     )
-    body = Group(Text(found.summary), Text(""), questions, Text(""), costs, note)
+    body = Group(Text(one_line(found.summary)), Text(""), questions, Text(""), costs, note)
     return Panel(body, title=Text(f"Verdict: {found.title}", style="bold"), title_align="left")
 
 
@@ -160,20 +169,20 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
             _print(console, "[dim]No LLM usage found.[/dim]")
         else:
             console.print(table)
-            _print(console, f"Current approach: [bold]{escape(report.current_approach)}[/bold]")
+            _print(console, f"Current approach: [bold]{_safe(report.current_approach)}[/bold]")
         if report.dependencies:
-            _print(console, escape(dependency_summary(report)))
+            _print(console, _safe(dependency_summary(report)))
             surface = surface_summary(report)
             if surface:
-                _print(console, escape(surface))
+                _print(console, _safe(surface))
         panel = _verdict_panel(report)
         if panel is not None:
             console.print(panel)
         licenses = license_summary(report)
         if licenses:
-            _print(console, escape(licenses))
+            _print(console, _safe(licenses))
         if report.components:
-            _print(console, escape(component_summary(report)))
+            _print(console, _safe(component_summary(report)))
         console.print()
     for severity in sorted(Severity, reverse=True):
         group = [f for f in report.findings if f.severity is severity]
@@ -187,9 +196,14 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
     if report.errors:
         _print(console, f"[dim]Scan errors ({len(report.errors)}):[/dim]")
         for error in report.errors:
-            text = escape(f"{error.path or '-'}: {error.kind}: {error.message}")
+            text = _safe(f"{error.path or '-'}: {error.kind}: {error.message}")
             _print(console, f"[dim]{text}[/dim]")
         console.print()
+    left_out = report.exclusions.describe()
+    if left_out:
+        _print(console, "[yellow]Not scanned:[/yellow]")
+        for line in left_out:
+            _print(console, f"[yellow]  {_safe(line)}[/yellow]")
     _print(console, _summary(report))
 
 

@@ -7,10 +7,11 @@ files, folders or globs from memory; only the date of the last change of paths
 that did not change in the window needs one more, bounded ``git log -1``
 (cached per question).
 
-Nothing here writes to the repository or reaches the network: git runs with
-no pager, no system configuration, ``protocol.allow=never`` (a partial clone
-cannot fetch missing objects), no signature checks (``gpg.program`` from the
-scanned repository's configuration is never run) and no fsmonitor. A git that
+Nothing here writes to the repository or reaches the network, and nothing the
+scanned repository's configuration names is run: git runs through
+:func:`auditor.gitcmd.run_git` (no pager, hooks, fsmonitor, external diff,
+textconv, signature checks or remote helpers; a partial clone cannot fetch
+missing objects). A git that
 is missing, a folder that is not a repository, a repository git refuses
 (``safe.directory``), a shallow clone, an error or a timeout each give a status
 and a one-line detail: ``read_history`` never raises and ``churn`` then answers
@@ -22,7 +23,6 @@ Dates are committer dates; a commit dated after ``now`` (clock skew, or a
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Callable, Sequence
@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from auditor.gitcmd import run_git
 
 __all__ = ["GIT_EXECUTABLE", "GitHistory", "PathChurn", "read_history"]
 
@@ -39,33 +41,6 @@ DAY = 86400
 RECENT_DAYS = 90
 YEAR_DAYS = 365
 
-# Settings given on git's command line: they win over the scanned repository's
-# own configuration, so nothing it names is run and nothing is fetched.
-_SAFE_CONFIG = (
-    "core.quotepath=off",
-    "core.fsmonitor=false",
-    "core.untrackedCache=false",
-    "log.showSignature=false",
-    "log.showRoot=true",
-    "diff.external=",
-    "protocol.allow=never",
-    "gc.auto=0",
-    "maintenance.auto=false",
-)
-# Variables that would point git somewhere else than ``root`` (set, for
-# example, when ragfit itself runs inside a git hook).
-_DROPPED_ENV = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-    "GIT_PREFIX",
-    "GIT_EXTERNAL_DIFF",
-    "GIT_PAGER",
-)
 _HEADER = re.compile(rb"\x1e([0-9a-f]{40,64})\x1f(-?[0-9]+)\Z")
 _GLOB_CHARS = frozenset("*?[")
 
@@ -351,38 +326,13 @@ def _parse_log(data: bytes, since: int, now: int) -> tuple[_Log, int]:
 # --- running git -------------------------------------------------------------------
 
 
-def _environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
-    env.update(
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_TERMINAL_PROMPT="0",
-        GIT_OPTIONAL_LOCKS="0",
-        GIT_NO_LAZY_FETCH="1",
-        GIT_PAGER="cat",
-        PAGER="cat",
-        LC_ALL="C",
-        LANG="C",
-        LANGUAGE="C",
-    )
-    return env
-
-
 def _git(
     root: Path, args: list[str], timeout: float
 ) -> subprocess.CompletedProcess[bytes] | GitHistory:
     """``git -C root args``; a ``GitHistory`` (status and detail only) when git
     could not run at all."""
-    config = [part for setting in _SAFE_CONFIG for part in ("-c", setting)]
-    command = [GIT_EXECUTABLE, "--no-pager", *config, "-C", str(root), *args]
     try:
-        return subprocess.run(
-            command,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            env=_environment(),
-            timeout=timeout,
-            check=False,
-        )
+        return run_git(root, args, timeout=timeout, executable=GIT_EXECUTABLE)
     except FileNotFoundError:
         return GitHistory("no-git", "git is not installed (no git program on PATH)", "")
     except subprocess.TimeoutExpired:
@@ -453,7 +403,14 @@ def glob_regex(pattern: str, *, inside: bool = True) -> re.Pattern[str]:
             body = pattern[i + 1 : end]
             if body.startswith("!"):
                 body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
+            bracket = "[" + body.replace("\\", "\\\\") + "]"
+            try:  # a range such as [z-a] (from a repository's code) is taken literally
+                re.compile(bracket)
+            except re.error:
+                out.append(re.escape("["))
+                i += 1
+                continue
+            out.append(bracket)
             i = end + 1
         else:
             out.append(re.escape(pattern[i]))

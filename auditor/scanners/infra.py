@@ -30,7 +30,16 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from auditor.model import Component, ScanError
-from auditor.scanners.yamlnodes import NULL_TAG, mapping, node_line, scalar, yaml_error
+from auditor.scanners.text import LINE_BREAK
+from auditor.scanners.yamlnodes import (
+    NULL_TAG,
+    Once,
+    compose,
+    mapping,
+    node_line,
+    scalar,
+    yaml_error,
+)
 
 __all__ = [
     "Component",
@@ -126,7 +135,7 @@ def _image(ref: str, path: str, line: int) -> Component:
 
 def _load_yaml(text: str, errors: _Errors) -> Node | None:
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return compose(text)
     except (yaml.YAMLError, RecursionError) as exc:
         errors.add(yaml_error(exc))
     return None
@@ -178,10 +187,13 @@ def _parse_compose(path: str, text: str) -> Result:
     services = _section(text, "services", errors)
     if services is None:
         return components, errors.finish()
+    once = Once()
     for name, (key, service) in mapping(services).items():
         if not isinstance(service, MappingNode):
             errors.add(f"line {node_line(key)}: service {name!r} is {_kind(service)}")
             continue
+        if not once.first(service):
+            continue  # an alias of a service already read names the same image line
         image = mapping(service).get("image")
         if image is None:
             continue  # build: only
@@ -208,7 +220,7 @@ _DOCKER_VARIABLE = re.compile(
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
     """``(first line, instruction)``: continuations joined, comments dropped."""
-    lines = text.splitlines()
+    lines = LINE_BREAK.split(text)  # the shared line ends: a form feed is not one
     escape = "\\"
     for raw in lines:  # parser directives come first, before any other line
         if not _DIRECTIVE.match(raw.strip()):
@@ -506,7 +518,7 @@ def _parse_version_file(path: str, text: str) -> Result:
     if not asdf and name != ".terraform-version":
         errors.add("not a version file (expected .terraform-version or .tool-versions)")
         return components, errors.finish()
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(LINE_BREAK.split(text), 1):
         words = raw.split("#", 1)[0].split()
         if not words:
             continue
@@ -546,15 +558,18 @@ def _parse_workflow(path: str, text: str) -> Result:
     jobs = _section(text, "jobs", errors)
     if jobs is None:
         return components, errors.finish()
+    once = Once()  # a job, steps or step aliased many times is read once
     for job_name, (job_key, job) in mapping(jobs).items():
         if not isinstance(job, MappingNode):
             errors.add(f"line {node_line(job_key)}: job {job_name!r} is {_kind(job)}")
+            continue
+        if not once.first(job):
             continue
         fields = mapping(job)
         _add_uses(fields, path, errors, components)
         _add_job_images(fields, path, errors, components)
         steps = fields.get("steps")
-        if steps is None:
+        if steps is None or not once.first(steps[1]):
             continue
         if not isinstance(steps[1], SequenceNode):
             errors.add(f"line {node_line(steps[0])}: steps of job {job_name!r} is not a list")
@@ -563,7 +578,8 @@ def _parse_workflow(path: str, text: str) -> Result:
             if not isinstance(step, MappingNode):
                 errors.add(f"line {node_line(step)}: a step of job {job_name!r} is not a mapping")
                 continue
-            _add_uses(mapping(step), path, errors, components)
+            if once.first(step):
+                _add_uses(mapping(step), path, errors, components)
     return components, errors.finish()
 
 
@@ -650,7 +666,10 @@ def _parse_helm_chart(path: str, text: str) -> Result:
     if not isinstance(entry[1], SequenceNode):
         errors.add(f"line {node_line(entry[0])}: dependencies is {_kind(entry[1])}, not a list")
         return components, errors.finish()
+    once = Once()
     for item in entry[1].value:
+        if not once.first(item):
+            continue
         fields = mapping(item)
         name = scalar(fields["name"][1]) if "name" in fields else None
         if name is None:

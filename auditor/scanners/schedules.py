@@ -35,7 +35,8 @@ import yaml
 from yaml.nodes import Node, SequenceNode
 
 from auditor.model import ScanError, Schedule
-from auditor.scanners.yamlnodes import mapping, node_line, scalar, yaml_error
+from auditor.scanners.text import LINE_BREAK
+from auditor.scanners.yamlnodes import Once, compose_all, mapping, node_line, scalar, yaml_error
 
 __all__ = [
     "KINDS",
@@ -314,9 +315,7 @@ def _documents(text: str, errors: _Errors, quiet: bool = False) -> list[Node]:
     """The YAML documents of ``text`` that could be read (an error ends the list)."""
     found: list[Node] = []
     try:
-        for document in yaml.compose_all(text, Loader=yaml.SafeLoader):
-            if document is not None:
-                found.append(document)
+        found = compose_all(text)
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         if not quiet:
             errors.add(yaml_error(exc))
@@ -365,12 +364,20 @@ def _workflow(path: str, text: str) -> Result:
             continue
         names = [scalar(_get(root, "name")) or ""]
         scripts: list[str] = []
+        once = Once()  # a job or steps aliased many times is read once
         for job_id, (_, job) in mapping(_get(root, "jobs")).items():
+            if not once.first(job):
+                continue
             names += [job_id, scalar(_get(job, "name")) or ""]
             uses = scalar(_get(job, "uses"))
             if uses and uses.startswith("./"):
                 scripts.append(uses[2:])
-            for step in _items(_get(job, "steps")):
+            steps = _get(job, "steps")
+            if steps is None or not once.first(steps):
+                continue
+            for step in _items(steps):
+                if not once.first(step):
+                    continue
                 names.append(scalar(_get(step, "name")) or "")
                 run = scalar(_get(step, "run"))
                 if run:
@@ -407,7 +414,10 @@ def _k8s(path: str, text: str) -> Result:
         names = [scalar(_get(document, "metadata", "name")) or ""]
         runs: list[str] = []
         pod = _get(document, "spec", "jobTemplate", "spec", "template", "spec")
+        once = Once()
         for container in _items(_get(pod, "containers")):
+            if not once.first(container):
+                continue
             names.append(scalar(_get(container, "name")) or "")
             words: list[str] = []
             for part in ("command", "args"):
@@ -494,7 +504,7 @@ def _crontab(path: str, text: str) -> Result:
     found: list[Schedule] = []
     lower = path.lower()
     system = "cron.d/" in lower or lower.endswith("etc/crontab")
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(LINE_BREAK.split(text), 1):
         line = raw.strip()
         if not line or line.startswith("#") or _ENV_LINE.match(line):
             continue
@@ -623,7 +633,7 @@ def _timer(path: str, text: str) -> Result:
     unit: str | None = None
     names: list[str] = [posixpath.basename(path).rsplit(".", 1)[0]]
     entries: list[tuple[int, str | None, float | None]] = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(LINE_BREAK.split(text), 1):
         line = raw.strip()
         if not line or line.startswith(("#", ";")):
             continue

@@ -60,6 +60,7 @@ from typing import Any
 
 from auditor.knowledge import load_table
 from auditor.model import JSON
+from auditor.safeio import UnsafeFile, open_in_root
 from auditor.scanners.text import find_secrets
 
 __all__ = [
@@ -649,11 +650,12 @@ def scan_file(root: Path, path: str, size: int, *, secrets: bool = True) -> Sens
     """Personal data and secrets in ``root / path`` (see the module docstring).
     Never raises: a file that cannot be read gets ``error``."""
     result = SensitiveScan(path=path, bytes_total=size)
-    try:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        fd = os.open(root / path, flags)
+    try:  # a regular file reached without a link (auditor.safeio)
+        fd = open_in_root(root, path)
     except OSError as exc:
-        result.error = exc.strerror or type(exc).__name__
+        result.error = (
+            str(exc) if isinstance(exc, UnsafeFile) else exc.strerror or type(exc).__name__
+        )
         return result
     try:
         _scan_fd(fd, path, size, result, secrets)

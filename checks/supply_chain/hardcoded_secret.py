@@ -18,11 +18,16 @@ _FAKE_AWS = "AKIA" + "2E0A8F3B7C9D1E4Q"
 class HardcodedSecret(Rule):
     """
     ## What it does
-    Finds API keys and tokens written into the repository's files: OpenAI
-    (`sk-`, `sk-proj-`), Anthropic (`sk-ant-`), AWS access keys, Google
-    (`AIza`), Hugging Face (`hf_`), GitHub, Slack, Groq, Pinecone, Replicate,
-    LangSmith and Stripe live keys. Placeholders such as `sk-...` or
-    `your-key-here` and low-entropy strings are not reported.
+    Finds API keys, tokens and private keys written into the repository's
+    files; placeholders and low-entropy strings are not reported.
+
+    The formats are data (`checks/data/secrets.toml`): OpenAI (`sk-`,
+    `sk-proj-`), Anthropic (`sk-ant-`), OpenRouter (`sk-or-v1-`), xAI
+    (`xai-`), Hugging Face (`hf_`), Groq, Perplexity, Replicate, Pinecone,
+    LangSmith, Cohere, Mistral and Azure OpenAI keys (known by the variable or
+    endpoint next to them), AWS access keys, Google (`AIza`), GitHub, Slack,
+    Stripe live keys and PEM private keys. Placeholders are strings such as
+    `sk-...`, `your-key-here` or `sk-proj-test-key-for-unit-tests-only-1`.
 
     ## Why is this bad?
     A key in a repository is a key in every clone, fork, CI log and backup of
@@ -58,6 +63,7 @@ class HardcodedSecret(Rule):
     valid = (
         Example({"app.py": 'import os\nkey = os.environ["OPENAI_API_KEY"]\n'}),
         Example({"README.md": "Set `OPENAI_API_KEY=sk-...your-key...` before running.\n"}),
+        Example({"tests/conftest.py": 'KEY = "sk-proj-test-key-for-unit-tests-only-1"\n'}),
         Example({"app.py": f'KEY = "{_FAKE}"  # ragfit: ignore[SC007]\n'}),
     )
     invalid = (

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, ScanError, Severity
 from auditor.rules import Example, Rule
+from auditor.safeio import open_in_root
 from auditor.scanners.data import dataset_split, sniff_dataset
 from auditor.scanners.sensitive import KINDS, SensitiveScan, scan_file
 from auditor.verdict.assets import match
@@ -266,11 +268,16 @@ def _oversized_datasets(facts: RepoFacts) -> list[str]:
         path = source.path
         if not path.endswith((".jsonl", ".ndjson")) or is_test_path(path):
             continue
-        try:
-            with open(facts.root / path, "rb") as handle:
-                head = handle.read(SNIFF_BYTES)
+        try:  # a regular file reached without a link (auditor.safeio), bounded
+            fd = open_in_root(facts.root, path)
         except OSError:
             continue
+        try:
+            head = os.pread(fd, SNIFF_BYTES, 0)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
         head = head[: head.rfind(b"\n") + 1] or head
         dataset, _ = sniff_dataset(path, head.decode("utf-8", "replace"))
         if dataset is not None:
