@@ -66,6 +66,14 @@ several), ``system_tokens_avg`` the mean over examples (rounded half up).
   ``Article 5``, ``Section 3(b)``, ``Art. 6``) or a run of two or more
   capitalised words in mid-sentence (``the European Data Protection Board``).
 
+- ``structured_share``: the share of sampled answers the model must produce in
+  a fixed form rather than as prose: code (a fenced block, or a first line of
+  ``def``/``class``/``import``/``function``/``SELECT``/``WITH`` ...), SQL, a
+  JSON object or array, markup (an answer that opens with a tag), or a label
+  from a small set (answers of three words or fewer, when at most twenty
+  distinct ones cover the sample: a classifier's outputs). Such answers teach
+  a behaviour (a format, a syntax, a house style), not facts.
+
 ``split`` says, from the path alone, whether a file is training data
 (``train``), a validation split (``validation``) or an evaluation set
 (``eval``): the file name decides when it names a split (``val.jsonl``,
@@ -527,6 +535,36 @@ def _fact_share(answers: list[str]) -> float:
     return facts / len(answers)
 
 
+_CODE_START = re.compile(
+    r"^\s*(?:```|~~~|(?:def|class|import|from \S+ import|function|const|let|var|"
+    r"public|package|#include|SELECT|WITH|INSERT|UPDATE|DELETE|CREATE|ALTER|MATCH)\b)",
+    re.IGNORECASE,
+)
+_SQL = re.compile(r"\bSELECT\b[\s\S]{1,2000}?\bFROM\b", re.IGNORECASE)
+_MARKUP = re.compile(r"^\s*<[A-Za-z!?][^>]{0,200}>")
+_LABEL_WORDS = 3
+_LABEL_KINDS = 20
+
+
+def _structured_share(answers: list[str]) -> float:
+    """The share of answers that are code, SQL, JSON, markup or a label."""
+    if not answers:
+        return 0.0
+    heads = [answer[:SAMPLE_CHARS].strip() for answer in answers]
+    short = [head.lower().strip(_PUNCTUATION) for head in heads if len(head.split()) <= _LABEL_WORDS]
+    labels = len(short) >= 2 and len(set(short)) <= min(_LABEL_KINDS, max(2, len(short) // 2))
+    count = 0
+    for head in heads:
+        if labels and len(head.split()) <= _LABEL_WORDS:
+            count += 1
+        elif _CODE_START.match(head) or _SQL.search(head[:400]) or _MARKUP.match(head):
+            count += 1
+        elif head[:1] in "{[":
+            ok, value = _loads(head)
+            count += ok and isinstance(value, (dict, list))
+    return count / len(answers)
+
+
 # --- the files -------------------------------------------------------------------
 
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
@@ -591,6 +629,7 @@ class _Tally:
             template_share=round(_template_share(self.sample), 4),
             fact_share=round(_fact_share(self.sample), 4),
             split=dataset_split(path),
+            structured_share=round(_structured_share(self.sample), 4),
         )
         return dataset, errors
 
