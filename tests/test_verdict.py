@@ -250,7 +250,7 @@ def test_a_plain_prompting_tool_is_prompting(tmp_path: Path, scan: Scan) -> None
     assert levels(report) == {
         "current": "prompting",
         "data_change": "unknown",
-        "need": "unknown",
+        "need": "behavior",  # the prompt alone shapes the answers
         "stakes": "normal",
         "budget": "unknown",
         "strategy": "prompting",

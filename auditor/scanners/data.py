@@ -544,6 +544,13 @@ _SQL = re.compile(r"\bSELECT\b[\s\S]{1,2000}?\bFROM\b", re.IGNORECASE)
 _MARKUP = re.compile(r"^\s*<[A-Za-z!?][^>]{0,200}>")
 _LABEL_WORDS = 3
 _LABEL_KINDS = 20
+_LABEL_CHARS = 40
+
+
+def _is_label(head: str) -> bool:
+    """A short answer: three words or fewer, and short (text without spaces,
+    such as Chinese, is not a label for having one "word")."""
+    return len(head.split()) <= _LABEL_WORDS and len(head) <= _LABEL_CHARS
 
 
 def _structured_share(answers: list[str]) -> float:
@@ -551,11 +558,11 @@ def _structured_share(answers: list[str]) -> float:
     if not answers:
         return 0.0
     heads = [answer[:SAMPLE_CHARS].strip() for answer in answers]
-    short = [head.lower().strip(_PUNCTUATION) for head in heads if len(head.split()) <= _LABEL_WORDS]
-    labels = len(short) >= 2 and len(set(short)) <= min(_LABEL_KINDS, max(2, len(short) // 2))
+    short = [head.lower().strip(_PUNCTUATION) for head in heads if _is_label(head)]
+    labels = len(short) >= 4 and len(set(short)) <= min(_LABEL_KINDS, max(2, len(short) // 2))
     count = 0
     for head in heads:
-        if labels and len(head.split()) <= _LABEL_WORDS:
+        if labels and _is_label(head):
             count += 1
         elif _CODE_START.match(head) or _SQL.search(head[:400]) or _MARKUP.match(head):
             count += 1

@@ -69,7 +69,7 @@ SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")
 DOMAINS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "financial": (
         re.compile(
-            r"\b(?:10-?K|10-?Q|8-K|SEC (?:filings?|reports?|EDGAR)|EDGAR|"
+            r"\b(?:10-K|10-Q|8-K|SEC (?:filings?|reports?|EDGAR)|EDGAR|"
             r"earnings (?:calls?|reports?|releases?|transcripts?)|annual reports?|"
             r"balance sheets?|income statements?|cash flow statements?|"
             r"financial (?:statements?|reports?|filings?|advice|analys\w+|news|data|"
@@ -151,7 +151,6 @@ UPSERT_METHODS = frozenset(
     {
         "upsert",
         "upsert_records",
-        "add",
         "add_documents",
         "aadd_documents",
         "add_texts",
@@ -161,7 +160,6 @@ UPSERT_METHODS = frozenset(
         "refresh_ref_docs",
         "upload_points",
         "upload_collection",
-        "add_with_ids",
         "upload_and_poll",
     }
 )
@@ -415,28 +413,34 @@ def change_level(score: float, measured: bool, fixed: bool = False) -> str:
     return "static" if measured or fixed else "unknown"
 
 
-def change_confidence(level: str, measured: bool, signals: int) -> float:
+def change_confidence(level: str, measured: bool, signals: int, seen: bool = True) -> float:
     """How sure the data-change answer is: history measured is the best
-    witness; jobs and loaders without history are good; a fixed set with no
-    history to confirm it is a fair guess."""
+    witness; jobs and loaders without history are good; a fixed set in the
+    repository with no history to confirm it is a fair guess; data the code
+    only implies (downloaded, on the Hub, in a store) a weaker one."""
     if level == "unknown":
         return 0.0
     if measured:
         return 0.9
     if level in {"frequent", "occasional"}:
         return 0.8 if signals >= 2 else 0.7
-    return 0.6
+    return 0.6 if seen else 0.5
 
 
-def need_level(knowledge: float, behavior: float) -> str:
-    if knowledge >= 0.5 and behavior >= 0.5:
+def need_level(knowledge: float, behavior: float, strong_behavior: bool = False) -> str:
+    """``both`` when the knowledge need is clear and the behaviour is more
+    than a prompt can carry; else the clear need; else the weak one that
+    leads (knowledge needs 0.25 to lead); ``unknown`` with no signal."""
+    if knowledge >= 0.5 and behavior >= 0.5 and strong_behavior:
         return "both"
-    if knowledge >= 0.5 and knowledge >= behavior:
+    if knowledge >= 0.5:
         return "knowledge"
     if behavior >= 0.5:
         return "behavior"
-    if max(knowledge, behavior) >= 0.25:
-        return "knowledge" if knowledge >= behavior else "behavior"
+    if knowledge >= 0.25 and knowledge >= behavior:
+        return "knowledge"
+    if behavior > 0:
+        return "behavior"
     return "unknown"
 
 
@@ -528,6 +532,13 @@ def infer(facts: RepoFacts) -> Analysis:
     kn_refs = knowledge_refs(refs, llm_files | writers, training_files)
     body = corpus(kn_refs, sizes, configured=config.knowledge_paths, exclude=training_files)
     uses_llm = uses_llm or bool(training)
+    # Retrieval: stores, retrievers, loaders and rerankers, embeddings that are
+    # searched, agent tools that look things up, live web search, loaders of
+    # live content.
+    retrievers = judged.retrieves
+    retrieval = bool(retrievers) or any(
+        r.role in {"search-tool", "remote"} for r in refs
+    )
 
     # -- data change
     change = Signals()
@@ -598,6 +609,11 @@ def infer(facts: RepoFacts) -> Analysis:
     for ref in refs:
         by_file.setdefault(ref.path, []).append(ref)
     store_files = {s.path for s in sites if s.capability == "vector-store"}
+    # Uploaded files are knowledge only when the app retrieves from them or
+    # loads them as documents (a code interpreter's uploads are its data).
+    retrieves_documents = bool(judged.retrieves) or any(
+        r.role in {"load", "remote", "search-tool"} for r in refs
+    )
     for ref in refs:
         if ref.role == "remote":
             change.add(
@@ -609,7 +625,7 @@ def infer(facts: RepoFacts) -> Analysis:
                 else f"{ref.detail}: answers read the live web",
                 kind="remote",
             )
-        elif ref.role == "upload":
+        elif ref.role == "upload" and retrieves_documents:
             change.add(
                 USER_UPLOADS,
                 ref.path,
@@ -617,9 +633,7 @@ def infer(facts: RepoFacts) -> Analysis:
                 f"users upload documents at run time ({ref.detail})",
                 kind="upload",
             )
-        elif ref.role == "fetch" and (
-            ref.path in store_files or any(r.role == "write" for r in by_file[ref.path])
-        ):
+        elif ref.role == "fetch" and ref.path in store_files:
             change.add(
                 0.5, ref.path, ref.line, f"fetches {ref.target or 'remote content'} to ingest"
             )
@@ -654,19 +668,33 @@ def infer(facts: RepoFacts) -> Analysis:
                 regenerated.append(
                     Evidence(path, ref.line, f"builds training data {ref.target} from documents")
                 )
+    seen_fixed = bool(training or body.paths or hub)
     fixed = [
         *(f"training set {d.path}" for d in training),
         *(f"corpus {p}" for p in body.paths),
         *(e.detail for e in hub),
     ]
+    # Code that trains a language model or retrieves works on data even when
+    # the data is not in the repository (downloaded, on the Hub, in a store):
+    # with nothing that refreshes it, that data is fixed too.
+    if not fixed and judged.trains_llm:
+        fixed.append("the training data the code prepares or downloads")
+    if not fixed and retrieval:
+        fixed.append("the index the code builds or opens")
     level = change_level(change.score, measured, bool(fixed))
     extra: dict[str, Any] = {
-        "confidence": change_confidence(level, measured, len(change.items))
+        "confidence": change_confidence(level, measured, len(change.items), seen_fixed)
     }
     evidence = change.evidence()
     if level == "static" and not measured:
         # A fixed set that nothing refreshes: say what and why not surer.
-        first_fixed = (hub or [Evidence(t.path, t.line, "") for t in training] or list(body.evidence) or [None])[0]
+        first_fixed = (
+            hub
+            or [Evidence(t.path, t.line, "") for t in training]
+            or list(body.evidence)
+            or [Evidence(s.path, s.line, "") for s in [*judged.trains_llm, *judged.retrieves]]
+            or [None]
+        )[0]
         if first_fixed is not None:
             evidence = (
                 Evidence(
@@ -681,6 +709,13 @@ def infer(facts: RepoFacts) -> Analysis:
         extra["missing"] = _missing(bool(training or training_files), bool(body.files), history_note)
     data_change = Question(level, change.score, evidence, extra)
     runs = min(runs, 365)
+
+    # -- stakes (before the need: a high-stakes model is trained on facts)
+    stakes = stakes_question(
+        stakes_hits(_stakes_texts(facts, prompts, body, training_files, refs)),
+        config.high_stakes,
+        _config_evidence(facts, "high-stakes"),
+    )
 
     # -- behaviour and knowledge
     behavior = Signals()
@@ -711,7 +746,7 @@ def infer(facts: RepoFacts) -> Analysis:
             )
         if item.syntax:
             behavior.add(0.55, item.path, item.line, f"house syntax: {', '.join(item.syntax)}")
-        if (item.tokens >= HEAVY_INSTRUCTIONS and item.style_sentences >= 3) or item.shots >= 3:
+        if item.tokens >= HEAVY_INSTRUCTIONS and (item.style_sentences >= 3 or item.shots >= 3):
             heavy = True
     for dataset in training:
         facts_in_template = dataset.template_share >= 0.6 and dataset.fact_share >= 0.5
@@ -751,8 +786,34 @@ def infer(facts: RepoFacts) -> Analysis:
             )
     for ev in regenerated[:1]:
         knowledge.add(0.45, ev.path, ev.line, ev.detail)
-    retrievers = judged.retrieves
-    retrieval = bool(retrievers)
+    # Training a language model teaches it a behaviour (instruction
+    # following, a format, a style): more than a prompt carries. In a
+    # high-stakes domain the model is also trained on the domain's facts.
+    trained = judged.trains_llm
+    # ... unless its training data says it is taught facts (answers full of
+    # facts, or built from documents): then the training serves a knowledge need.
+    facts_taught = bool(regenerated) or any(
+        d.fact_share >= 0.5 and d.structured_share < 0.5 for d in training
+    )
+    if trained and not facts_taught:
+        first = min(trained, key=lambda s: (s.path, s.line))
+        behavior.add(
+            0.5,
+            first.path,
+            first.line,
+            f"trains a language model ({first.api}): it learns a behaviour",
+            kind="training",
+        )
+        heavy = True
+        if stakes.level == "high":
+            domains = ", ".join(stakes.extra.get("domains", []))
+            knowledge.add(
+                0.5,
+                first.path,
+                first.line,
+                f"a {domains} model trained on its domain: facts it must get right",
+                kind="domain",
+            )
     seen_files: set[str] = set()
     for site in retrievers:
         if site.path not in seen_files:
@@ -784,13 +845,11 @@ def infer(facts: RepoFacts) -> Analysis:
             )
     for ref in refs:
         if ref.role == "search-tool":
-            retrieval = True
             knowledge.add(
                 0.55, ref.path, ref.line, f"agent tool that looks things up: {ref.detail}", "tool"
             )
-        elif ref.role == "remote" and "web search" in ref.detail:
-            retrieval = True
-            knowledge.add(0.55, ref.path, ref.line, f"live web search: {ref.detail}", "tool")
+        elif ref.role == "remote":
+            knowledge.add(0.55, ref.path, ref.line, f"loads live content: {ref.detail}", "tool")
         elif ref.role == "upload" and (retrieval or any(r.role == "load" for r in refs)):
             knowledge.add(
                 0.45, ref.path, ref.line, "answers from documents users upload", kind="upload"
@@ -800,6 +859,16 @@ def infer(facts: RepoFacts) -> Analysis:
             knowledge.add(
                 0.45, prompt.path, prompt.line, "the prompt answers from supplied context"
             )
+    answering = [s for s in sites if s.capability in {"chat", "completion"}]
+    if answering and not retrieval and not trained and knowledge.score < 0.25:
+        first = min(answering, key=lambda s: (s.path, s.line))
+        behavior.add(
+            0.3,
+            first.path,
+            first.line,
+            "answers come from the model and its prompt alone: the prompt shapes a behaviour",
+            kind="prompt-only",
+        )
     pasted = pasted_documents(refs, sizes, names)
     for paste in pasted:
         knowledge.add(
@@ -819,7 +888,7 @@ def infer(facts: RepoFacts) -> Analysis:
             f"~{body.approx_tokens} tokens",
         )
     need = Question(
-        need_level(knowledge.score, behavior.score),
+        need_level(knowledge.score, behavior.score, heavy or behavior.score >= 0.7),
         max(knowledge.score, behavior.score),
         (*knowledge.evidence(5), *behavior.evidence(5), *set_aside[:2]),
         {"knowledge": round(knowledge.score, 2), "behavior": round(behavior.score, 2)},
@@ -834,11 +903,6 @@ def infer(facts: RepoFacts) -> Analysis:
         for p in facts.prompts
         if CITES.search(p.text)
     ]
-    stakes = stakes_question(
-        stakes_hits(_stakes_texts(facts, prompts, body, training_files, refs)),
-        config.high_stakes,
-        _config_evidence(facts, "high-stakes"),
-    )
     budget = budget_question(config.budget_usd, _config_evidence(facts, "budget-usd"))
     inventory_history: dict[str, dict[str, Any]] = {}
     for key, asked in [("knowledge", list(body.paths))] + [(d.path, [d.path]) for d in training]:

@@ -47,13 +47,10 @@ class FineTuneOnChangingKnowledge(Rule):
     """
     ## What it does
     Flags a fine-tuning pipeline whose training data is knowledge that
-    changes: training data that git history shows changing every month or
-    more, documents that a script turns into training data changing that
-    often, or retraining on a schedule. The training data must look like
-    knowledge (built from documents, answers full of facts, or a knowledge
-    need): a format or a tone does not go stale when it is retrained. A
-    script that builds training data from documents is not change by itself. The finding is placed at the fine-tuning call and names the
-    evidence and how many runs a year it implies.
+    changes: training data or its source documents changing monthly or
+    more in git history, or retraining on a schedule. The finding is placed
+    at the fine-tuning call and names the evidence and how many runs a year
+    it implies.
 
     The training data must look like knowledge (built from documents,
     answers full of facts, or a knowledge need): a format or a tone does not
