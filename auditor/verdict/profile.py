@@ -47,7 +47,7 @@ SYNTAX = re.compile(
 )
 CONTEXT = re.compile(
     r"\{\s*(?:context|documents?|docs|sources|passages|retrieved\w*|knowledge|chunks?|"
-    r"search_results|snippets|excerpts|schema|tables)\s*\}|"
+    r"search_results|snippets|excerpts)\s*\}|"
     r"\b(?:answer|respond|reply)\w*(?: \w+){0,3} (?:using|based on|from|with) (?:only )?"
     r"(?:the|these|this|provided|retrieved|following) (?:context|documents?|sources|passages|"
     r"information|excerpts|articles)|"
@@ -692,7 +692,7 @@ def infer(facts: RepoFacts) -> Analysis:
             hub
             or [Evidence(t.path, t.line, "") for t in training]
             or list(body.evidence)
-            or [Evidence(s.path, s.line, "") for s in [*judged.trains_llm, *judged.retrieves]]
+            or [Evidence(s.path, s.line, "") for s in [*judged.trains_llm[:1], *judged.retrieves]]
             or [None]
         )[0]
         if first_fixed is not None:
@@ -796,7 +796,7 @@ def infer(facts: RepoFacts) -> Analysis:
         d.fact_share >= 0.5 and d.structured_share < 0.5 for d in training
     )
     if trained and not facts_taught:
-        first = min(trained, key=lambda s: (s.path, s.line))
+        first = trained[0]
         behavior.add(
             0.5,
             first.path,

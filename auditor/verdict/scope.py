@@ -131,7 +131,26 @@ def embedding_use(text: str) -> str:
     if _NEAREST.search(text):
         return "retrieval"
     found = _NOT_RETRIEVAL.search(text)
-    return f"other:{found.group(0)}" if found else "unclear"
+    return f"other:{_purpose(found.group(0))}" if found else "unclear"
+
+
+_PURPOSES = (
+    ("clustering", ("kmeans", "dbscan", "cluster", "spectral", "agglomerative")),
+    ("classification", ("classif", "logisticregression", "svc", "randomforest")),
+    ("deduplication", ("dedup", "de-dup", "duplicate")),
+    ("routing", ("rout",)),
+    ("anomaly detection", ("anomal", "outlier")),
+    ("visualisation", ("umap", "tsne", "pca")),
+)
+
+
+def _purpose(word: str) -> str:
+    """The use a non-retrieval word names: ``KMeans`` is clustering."""
+    lowered = word.lower().replace("_", "")
+    for purpose, stems in _PURPOSES:
+        if any(stem in lowered for stem in stems):
+            return purpose
+    return "evaluation"
 
 
 def is_cache(text: str) -> bool:
@@ -173,12 +192,21 @@ class Scope:
 
     @property
     def trains_llm(self) -> list[CallSite]:
-        return [
+        """Calls that train or fine-tune a language model: training runs and
+        jobs first, then file uploads for a job, then calls to a fine-tuned
+        model (each group in file order)."""
+        found = [
             s
             for s in self.sites
             if (s.capability in TRAINING and self.use(s) == "llm")
             or (s.fine_tuned and s.capability in ANSWERING)
         ]
+
+        def rank(site: CallSite) -> tuple[int, str, int]:
+            group = 2 if site.capability in ANSWERING else int(site.api.endswith("files.create"))
+            return (group, site.path, site.line)
+
+        return sorted(found, key=rank)
 
 
 def scope(sites: Sequence[CallSite], text: Callable[[str], str | None]) -> Scope:
@@ -225,12 +253,12 @@ def scope(sites: Sequence[CallSite], text: Callable[[str], str | None]) -> Scope
     for site in chosen:
         if site.capability in TRAINING or site.fine_tuned:
             result.uses[id(site)] = training_kind(site, read(site.path))
-        elif site.capability in {"embedding", "vector-store"}:
+        elif site.capability == "embedding":
             body = read(site.path)
-            if is_cache(body):
-                result.uses[id(site)] = "cache"
-            elif site.capability == "embedding":
-                result.uses[id(site)] = embedding_use(body)
+            use = embedding_use(body)
+            result.uses[id(site)] = "cache" if use == "unclear" and is_cache(body) else use
+        elif site.capability == "vector-store" and is_cache(read(site.path)):
+            result.uses[id(site)] = "cache"
     # Next to a store, a retriever or a loader, an embedding whose file says
     # nothing else is part of that retrieval (a helper module that embeds).
     if any(s.capability in RETRIEVAL and result.use(s) != "cache" for s in chosen):
