@@ -275,9 +275,7 @@ def test_retrieval_augmented_training_of_an_llm_is_hybrid(tmp_path: Path, scan: 
 # -- 4. libraries and frameworks
 
 
-def test_a_framework_is_named_and_judged_on_what_it_runs_itself(
-    tmp_path: Path, scan: Any
-) -> None:
+def test_a_framework_is_named_and_judged_on_what_it_runs_itself(tmp_path: Path, scan: Any) -> None:
     report = scan(build(tmp_path, "llm-framework", first=90))
     assert answers(report)["current"] == "none"
     assert answers(report)["strategy"] == "none"

@@ -130,16 +130,18 @@ def _verdict_panel(report: Report) -> Panel | None:
     costs.add_column("A month", justify="right", no_wrap=True)
     costs.add_column("A year", justify="right", no_wrap=True)
     for (name, *amounts), note in zip(found.costs, found.cost_notes, strict=True):
-        cell = Text(name.split(" (", 1)[0])
-        cell.append(f"\n{note}", style="dim")
-        costs.add_row(cell, *(Text(amount) for amount in amounts))
-    note = Text(
+        approach = Text(name.split(" (", 1)[0])
+        approach.append(f"\n{note}", style="dim")
+        costs.add_row(approach, *(Text(amount) for amount in amounts))
+    footer = Text(
         "Estimates: about 4 characters a token; every assumption is in the JSON report "
         "(recommendation.costs.assumptions).",
         style="dim",
     )
-    body = Group(Text(found.summary), Text(""), questions, Text(""), costs, note)
-    return Panel(body, title=Text(f"Verdict: {found.short_title}", style="bold"), title_align="left")
+    body = Group(Text(found.summary), Text(""), questions, Text(""), costs, footer)
+    return Panel(
+        body, title=Text(f"Verdict: {found.short_title}", style="bold"), title_align="left"
+    )
 
 
 def render_terminal(report: Report, console: Console, *, quiet: bool = False) -> None:

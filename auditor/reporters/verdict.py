@@ -51,7 +51,8 @@ def verdict(report: Report) -> Verdict | None:
     runs = ft["runs_per_year"]
     notes = [
         f"{ft['base_model']}, {runs} run{'s' if runs != 1 else ''} a year, "
-        f"~{ft['training_tokens']:,} tokens{' (assumed)' if ft.get('training_tokens_assumed') else ''}",
+        f"~{ft['training_tokens']:,} tokens"
+        f"{' (assumed)' if ft.get('training_tokens_assumed') else ''}",
         f"{rag['embedding_model']}, ~{rag['corpus_tokens']:,} tokens"
         f"{' (assumed)' if rag.get('corpus_tokens_assumed') else ''}, {rag['vector_store']} store",
     ]

@@ -562,9 +562,8 @@ def _structured_share(answers: list[str]) -> float:
     labels = len(short) >= 4 and len(set(short)) <= min(_LABEL_KINDS, max(2, len(short) // 2))
     count = 0
     for head in heads:
-        if labels and _is_label(head):
-            count += 1
-        elif _CODE_START.match(head) or _SQL.search(head[:400]) or _MARKUP.match(head):
+        code = _CODE_START.match(head) or _SQL.search(head[:400]) or _MARKUP.match(head)
+        if (labels and _is_label(head)) or code:
             count += 1
         elif head[:1] in "{[":
             ok, value = _loads(head)

@@ -250,11 +250,9 @@ def estimate(pricing: Pricing, inputs: CostInputs) -> dict[str, Any]:
     if chat_name is None:
         chat_name = str(pricing.assumption("chat-model"))
         assumptions.append(
-            (
-                f"the code's chat model {inputs.chat_model} has no price here: priced as {chat_name}"
-                if inputs.chat_model
-                else f"no chat model named in the code: priced as {chat_name}"
-            )
+            f"the code's chat model {inputs.chat_model} has no price here: priced as {chat_name}"
+            if inputs.chat_model
+            else f"no chat model named in the code: priced as {chat_name}"
         )
     else:
         assumptions.append(
@@ -279,7 +277,8 @@ def estimate(pricing: Pricing, inputs: CostInputs) -> dict[str, Any]:
         assumptions.append(f"{why}: fine-tuning priced as {ft_name}")
     else:
         source = (
-            f"named by the fine-tuning job{', ' + inputs.fine_tune_model_from if inputs.fine_tune_model_from else ''}"
+            "named by the fine-tuning job"
+            + (f", {inputs.fine_tune_model_from}" if inputs.fine_tune_model_from else "")
             if inputs.fine_tune_model
             else "the main chat model"
         )
@@ -315,7 +314,9 @@ def estimate(pricing: Pricing, inputs: CostInputs) -> dict[str, Any]:
         gpu_hours = max(processed / per_hour, 0.25)
         run = gpu_hours * float(gpu["hour"])
         premium = 0.0
-        offer = f"local training on {gpu.get('note', gpu_name)} at ${float(gpu['hour']):.2f} an hour"
+        offer = (
+            f"local training on {gpu.get('note', gpu_name)} at ${float(gpu['hour']):.2f} an hour"
+        )
         assumptions.append(
             f"the code trains the model itself: {processed:,} tokens ({epochs} epochs) at "
             f"{per_hour:,.0f} tokens a GPU hour is {gpu_hours:,.2f} GPU hours "
@@ -396,7 +397,9 @@ def estimate(pricing: Pricing, inputs: CostInputs) -> dict[str, Any]:
     initial = corpus_tokens * emb["per-million"] / 1e6
     reembed = corpus_tokens * min(1.0, change) * emb["per-million"] / 1e6
     context = calls * retrieved * chat_in / 1e6
-    assumptions.append(f"RAG adds {retrieved} retrieved tokens to each call, priced as {chat_name} input")
+    assumptions.append(
+        f"RAG adds {retrieved} retrieved tokens to each call, priced as {chat_name} input"
+    )
     rag = {
         "embedding_model": emb_name,
         "model": inputs.embedding_model,

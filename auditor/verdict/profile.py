@@ -522,7 +522,9 @@ def infer(facts: RepoFacts) -> Analysis:
         training_tokens = sum(d.approx_tokens for d in train_only) + sum(
             approx_file_tokens(f, sizes[f]) for f in extra
         )
-    hub = [Evidence(r.path, r.line, f"published dataset {r.target}") for r in refs if r.role == "hub"]
+    hub = [
+        Evidence(r.path, r.line, f"published dataset {r.target}") for r in refs if r.role == "hub"
+    ]
     # Documents that training data is generated from are knowledge too.
     writers = {
         r.path
@@ -536,9 +538,7 @@ def infer(facts: RepoFacts) -> Analysis:
     # searched, agent tools that look things up, live web search, loaders of
     # live content.
     retrievers = judged.retrieves
-    retrieval = bool(retrievers) or any(
-        r.role in {"search-tool", "remote"} for r in refs
-    )
+    retrieval = bool(retrievers) or any(r.role in {"search-tool", "remote"} for r in refs)
 
     # -- data change
     change = Signals()
@@ -682,20 +682,20 @@ def infer(facts: RepoFacts) -> Analysis:
     if not fixed and retrieval:
         fixed.append("the index the code builds or opens")
     level = change_level(change.score, measured, bool(fixed))
-    extra: dict[str, Any] = {
+    change_extra: dict[str, Any] = {
         "confidence": change_confidence(level, measured, len(change.items), seen_fixed)
     }
     evidence = change.evidence()
     if level == "static" and not measured:
         # A fixed set that nothing refreshes: say what and why not surer.
-        first_fixed = (
+        anchors = (
             hub
             or [Evidence(t.path, t.line, "") for t in training]
             or list(body.evidence)
             or [Evidence(s.path, s.line, "") for s in [*judged.trains_llm[:1], *judged.retrieves]]
-            or [None]
-        )[0]
-        if first_fixed is not None:
+        )
+        if anchors:
+            first_fixed = anchors[0]
             evidence = (
                 Evidence(
                     first_fixed.path,
@@ -706,8 +706,10 @@ def infer(facts: RepoFacts) -> Analysis:
                 *evidence,
             )[:8]
     if level == "unknown":
-        extra["missing"] = _missing(bool(training or training_files), bool(body.files), history_note)
-    data_change = Question(level, change.score, evidence, extra)
+        change_extra["missing"] = _missing(
+            bool(training or training_files), bool(body.files), history_note
+        )
+    data_change = Question(level, change.score, evidence, change_extra)
     runs = min(runs, 365)
 
     # -- stakes (before the need: a high-stakes model is trained on facts)
@@ -796,12 +798,12 @@ def infer(facts: RepoFacts) -> Analysis:
         d.fact_share >= 0.5 and d.structured_share < 0.5 for d in training
     )
     if trained and not facts_taught:
-        first = trained[0]
+        learner = trained[0]
         behavior.add(
             0.5,
-            first.path,
-            first.line,
-            f"trains a language model ({first.api}): it learns a behaviour",
+            learner.path,
+            learner.line,
+            f"trains a language model ({learner.api}): it learns a behaviour",
             kind="training",
         )
         heavy = True
@@ -809,8 +811,8 @@ def infer(facts: RepoFacts) -> Analysis:
             domains = ", ".join(stakes.extra.get("domains", []))
             knowledge.add(
                 0.5,
-                first.path,
-                first.line,
+                learner.path,
+                learner.line,
                 f"a {domains} model trained on its domain: facts it must get right",
                 kind="domain",
             )
@@ -861,11 +863,11 @@ def infer(facts: RepoFacts) -> Analysis:
             )
     answering = [s for s in sites if s.capability in {"chat", "completion"}]
     if answering and not retrieval and not trained and knowledge.score < 0.25:
-        first = min(answering, key=lambda s: (s.path, s.line))
+        speaker = min(answering, key=lambda s: (s.path, s.line))
         behavior.add(
             0.3,
-            first.path,
-            first.line,
+            speaker.path,
+            speaker.line,
             "answers come from the model and its prompt alone: the prompt shapes a behaviour",
             kind="prompt-only",
         )
@@ -974,9 +976,7 @@ def _missing(training: bool, corpus: bool, history_note: str) -> list[str]:
     return missing
 
 
-_METADATA_LINE = re.compile(
-    r"^\s*(?:name|description|keywords|summary)\s*[=:]", re.IGNORECASE
-)
+_METADATA_LINE = re.compile(r"^\s*(?:name|description|keywords|summary)\s*[=:]", re.IGNORECASE)
 
 
 def _stakes_texts(

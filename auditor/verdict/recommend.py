@@ -141,12 +141,12 @@ def _superseded() -> tuple[str, ...]:
 
 def superseded(model: str) -> bool:
     name = bare_model(model).lower()
-    return any(
-        name.startswith(p[:-1]) if p.endswith("*") else name == p for p in _superseded()
-    )
+    return any(name.startswith(p[:-1]) if p.endswith("*") else name == p for p in _superseded())
 
 
-def _most_used(sites: Sequence[CallSite], *, avoid_superseded: bool = False) -> tuple[str | None, str]:
+def _most_used(
+    sites: Sequence[CallSite], *, avoid_superseded: bool = False
+) -> tuple[str | None, str]:
     """The model most calls name (the first one on a tie), and where."""
     named = sorted((s for s in sites if s.model), key=lambda s: (s.path, s.line))
     if avoid_superseded:
@@ -156,10 +156,15 @@ def _most_used(sites: Sequence[CallSite], *, avoid_superseded: bool = False) -> 
         return None, ""
     counts = Counter(bare_model(s.model or "") for s in named)
     top = max(counts.values())
-    model = next(bare_model(s.model or "") for s in named if counts[bare_model(s.model or "")] == top)
+    model = next(
+        bare_model(s.model or "") for s in named if counts[bare_model(s.model or "")] == top
+    )
     first = next(s for s in named if bare_model(s.model or "") == model)
     total = len(named)
-    return model, f"{top} of {total} call{'s' if total != 1 else ''}, first at {first.path}:{first.line}"
+    return (
+        model,
+        f"{top} of {total} call{'s' if total != 1 else ''}, first at {first.path}:{first.line}",
+    )
 
 
 def cost_inputs(analysis: Analysis, facts: RepoFacts) -> CostInputs:
@@ -174,8 +179,10 @@ def cost_inputs(analysis: Analysis, facts: RepoFacts) -> CostInputs:
         if s.capability == "fine-tune" and s.model and not s.api.endswith("files.create")
     ]
     job = min(jobs, key=lambda s: (s.path, s.line)) if jobs else None
-    local = judged is not None and not jobs and any(
-        s.capability == "training" and judged.use(s) == "llm" for s in sites
+    local = (
+        judged is not None
+        and not jobs
+        and any(s.capability == "training" and judged.use(s) == "llm" for s in sites)
     )
     trained = (
         [s for s in sites if s.capability == "training" and s.model] if local and not job else []
@@ -195,12 +202,12 @@ def cost_inputs(analysis: Analysis, facts: RepoFacts) -> CostInputs:
         training_examples=sum(d.examples for d in train) if train else None,
         chat_model=chat,
         chat_model_from=chat_from,
-        fine_tune_model=bare_model(job.model or "") if job else (
-            bare_model(trained[0].model or "") if trained else None
-        ),
-        fine_tune_model_from=f"{job.path}:{job.line}" if job else (
-            f"{trained[0].path}:{trained[0].line}" if trained else ""
-        ),
+        fine_tune_model=bare_model(job.model or "")
+        if job
+        else (bare_model(trained[0].model or "") if trained else None),
+        fine_tune_model_from=f"{job.path}:{job.line}"
+        if job
+        else (f"{trained[0].path}:{trained[0].line}" if trained else ""),
         embedding_model=embedding,
         embedding_model_from=embedding_from,
         local_training=local,

@@ -182,11 +182,11 @@ class Scope:
         out: list[CallSite] = []
         for site in self.sites:
             use = self.use(site)
-            if site.capability in RETRIEVAL and use != "cache":
-                out.append(site)
-            elif site.capability == "embedding" and use == "retrieval":
-                out.append(site)
-            elif site.capability in TRAINING and use == "retriever":
+            if (
+                (site.capability in RETRIEVAL and use != "cache")
+                or (site.capability == "embedding" and use == "retrieval")
+                or (site.capability in TRAINING and use == "retriever")
+            ):
                 out.append(site)
         return out
 

@@ -1,0 +1,487 @@
+"""The verdict's decision logic, rule by rule, on hand-made inputs.
+
+The scenario fixtures switch on several signals at once, so a single rule
+could break with every scenario still green. Here each rule of the strategy
+choice, each threshold of the change and need levels, each AD101 trigger and
+its false-positive guard, the stakes rule and the price matching are tested
+one at a time, at and just past their boundaries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from auditor.checks.adaptation.fine_tune_on_changing_knowledge import changes, knowledge_like
+
+from auditor.model import CallSite, Dataset, Evidence, Profile, Question, Schedule
+from auditor.verdict.assets import Corpus
+from auditor.verdict.pricing import CostInputs, Pricing, estimate, money, parameter_count
+from auditor.verdict.profile import (
+    Analysis,
+    Signals,
+    change_confidence,
+    change_level,
+    churn_weight,
+    current_approach,
+    high_stakes_domains,
+    need_level,
+    noisy_or,
+    period_weight,
+    stakes_hits,
+)
+from auditor.verdict.recommend import bare_model, choose, confidence, superseded
+from auditor.verdict.scope import Scope, embedding_use, scope, training_kind
+
+EV = Evidence("train.py", 1, "evidence")
+
+
+def dataset(fact_share: float = 0.0, structured_share: float = 0.0) -> Dataset:
+    return Dataset(
+        "data/train.jsonl", 1, "chat", 40, 4000, 0, 50, 10, 0.0, fact_share, "train",
+        structured_share,
+    )  # fmt: skip
+
+
+def analysis(
+    *,
+    need: str = "unknown",
+    knowledge: float = 0.0,
+    behavior: float = 0.0,
+    heavy: bool = False,
+    change: str = "static",
+    stakes: str = "normal",
+    current: str = "prompting",
+    uses_llm: bool = True,
+    training: list[Dataset] | None = None,
+    regenerated: list[Evidence] | None = None,
+    training_churn: tuple[int, int, Evidence] | None = None,
+    knowledge_churn: tuple[int, int, Evidence] | None = None,
+    schedules: list[Schedule] | None = None,
+) -> Analysis:
+    profile = Profile(
+        current,
+        Question(change),
+        Question(need, extra={"knowledge": knowledge, "behavior": behavior}),
+        Question(stakes, extra={"domains": ["legal"] if stakes == "high" else []}),
+        Question("unknown", extra={"usd": None}),
+    )
+    return Analysis(
+        profile=profile,
+        corpus=Corpus(),
+        training=training or [],
+        training_tokens=None,
+        knowledge=knowledge,
+        behavior=behavior,
+        heavy_behavior=heavy,
+        instructions=[],
+        pasted=[],
+        retrieval=False,
+        sources_kept=[],
+        regenerated=regenerated or [],
+        retrain_schedules=schedules or [],
+        runs_per_year=1,
+        monthly_change=None,
+        history_note="",
+        uses_llm=uses_llm,
+        training_churn=training_churn,
+        knowledge_churn=knowledge_churn,
+    )
+
+
+# -- the strategy choice
+
+
+@pytest.mark.parametrize(
+    ("inputs", "strategy", "last_reason"),
+    [
+        ({"uses_llm": False}, "none", "makes no LLM"),
+        ({"need": "both", "knowledge": 0.6, "behavior": 0.6}, "hybrid", "both behaviour"),
+        ({"need": "knowledge", "knowledge": 0.6}, "rag", "is knowledge"),
+        ({"need": "behavior", "behavior": 0.6, "heavy": True}, "fine-tune", "too long"),
+        ({"need": "behavior", "behavior": 0.6}, "prompting", "short prompt"),
+        ({"current": "rag"}, "rag", "current approach (rag) stands"),
+        ({"current": "fine-tune"}, "fine-tune", "current approach (fine-tune) stands"),
+        ({"current": "hybrid"}, "hybrid", "current approach (hybrid) stands"),
+        ({"current": "prompting"}, "prompting", "nothing asks"),
+        ({"current": "none"}, "prompting", "nothing asks"),
+    ],
+)
+def test_the_base_strategy_for_each_need(
+    inputs: dict[str, Any], strategy: str, last_reason: str
+) -> None:
+    chosen, reasons = choose(analysis(**inputs))
+    assert chosen == strategy
+    assert last_reason in reasons[-1]
+
+
+FINE_TUNE = {"need": "behavior", "behavior": 0.6, "heavy": True}
+
+
+@pytest.mark.parametrize(
+    ("change", "knowledge", "strategy"),
+    [
+        ("occasional", 0.25, "hybrid"),  # the override, at its knowledge threshold
+        ("frequent", 0.3, "hybrid"),
+        ("occasional", 0.24, "fine-tune"),  # too little knowledge to move
+        ("static", 0.3, "fine-tune"),  # knowledge that does not change
+        ("unknown", 0.3, "fine-tune"),
+    ],
+)
+def test_changing_knowledge_turns_fine_tuning_into_hybrid(
+    change: str, knowledge: float, strategy: str
+) -> None:
+    chosen, reasons = choose(analysis(**FINE_TUNE, change=change, knowledge=knowledge))
+    assert chosen == strategy
+    assert ("its knowledge changes" in reasons[-1]) is (strategy == "hybrid")
+
+
+@pytest.mark.parametrize(
+    ("inputs", "strategy"),
+    [
+        (FINE_TUNE, "hybrid"),  # high stakes: fine-tuning alone cites nothing
+        ({"need": "behavior", "behavior": 0.6, "knowledge": 0.25}, "rag"),  # prompting -> RAG
+        ({"need": "behavior", "behavior": 0.6, "knowledge": 0.24}, "prompting"),  # nothing to cite
+        ({"need": "knowledge", "knowledge": 0.6}, "rag"),
+        ({"need": "both", "knowledge": 0.6, "behavior": 0.6}, "hybrid"),
+    ],
+)
+def test_high_stakes_need_retrieval_with_sources(inputs: dict[str, Any], strategy: str) -> None:
+    high, reasons = choose(analysis(**inputs, stakes="high"))
+    normal, _ = choose(analysis(**inputs))
+    assert high == strategy
+    assert ("grounded in sources" in reasons[-1]) is (high != normal)
+
+
+def test_the_stakes_override_applies_after_the_change_override() -> None:
+    chosen, reasons = choose(analysis(**FINE_TUNE, change="frequent", knowledge=0.3, stakes="high"))
+    assert chosen == "hybrid"
+    assert len(reasons) == 2  # the change turned it; stakes had nothing left to turn
+
+
+@pytest.mark.parametrize(
+    ("inputs", "strategy", "expected"),
+    [
+        ({"uses_llm": False}, "none", 0.95),
+        ({"current": "rag"}, "rag", 0.4),  # unknown need: the current approach at 0.4
+        ({"need": "knowledge", "knowledge": 0.8}, "rag", 0.81),  # 0.45 + 0.45 x 0.8
+        ({"need": "knowledge", "knowledge": 0.8, "change": "unknown"}, "rag", 0.71),
+        ({"need": "knowledge", "knowledge": 0.8, "change": "frequent"}, "rag", 0.86),
+        ({"need": "behavior", "behavior": 0.6}, "fine-tune", 0.72),
+        ({"need": "both", "knowledge": 0.6, "behavior": 0.4}, "hybrid", 0.63),
+        ({"need": "both", "knowledge": 0.6, "behavior": 0.2}, "hybrid", 0.67),  # 0.6 x 0.8
+        ({"need": "behavior", "behavior": 0.2}, "prompting", 0.81),
+        ({"need": "knowledge", "knowledge": 1.0, "change": "frequent"}, "rag", 0.95),  # cap
+        ({"need": "unknown"}, "prompting", 0.9),
+    ],
+)
+def test_confidence(inputs: dict[str, Any], strategy: str, expected: float) -> None:
+    assert confidence(analysis(**inputs), strategy) == expected
+
+
+def test_confidence_never_falls_below_its_floor() -> None:
+    low = analysis(need="knowledge", knowledge=0.0, change="unknown")
+    assert confidence(low, "fine-tune") == 0.35  # 0.45 - 0.1
+    assert (
+        confidence(analysis(need="behavior", behavior=1.0, change="unknown"), "prompting") == 0.35
+    )
+
+
+# -- the change level and its weights
+
+
+@pytest.mark.parametrize(
+    ("score", "measured", "fixed", "level"),
+    [
+        (0.6, False, False, "frequent"),
+        (0.5999, True, True, "occasional"),
+        (0.3, False, False, "occasional"),
+        (0.2999, True, False, "static"),
+        (0.2999, False, True, "static"),
+        (0.2999, False, False, "unknown"),
+        (0.0, False, False, "unknown"),
+    ],
+)
+def test_change_level_thresholds(score: float, measured: bool, fixed: bool, level: str) -> None:
+    assert change_level(score, measured, fixed) == level
+
+
+@pytest.mark.parametrize(
+    ("level", "measured", "signals", "seen", "expected"),
+    [
+        ("unknown", True, 3, True, 0.0),
+        ("static", True, 0, True, 0.9),
+        ("frequent", True, 1, True, 0.9),
+        ("frequent", False, 2, True, 0.8),
+        ("occasional", False, 1, True, 0.7),
+        ("static", False, 0, True, 0.6),
+        ("static", False, 0, False, 0.5),
+    ],
+)
+def test_change_confidence(
+    level: str, measured: bool, signals: int, seen: bool, expected: float
+) -> None:
+    assert change_confidence(level, measured, signals, seen) == expected
+
+
+@pytest.mark.parametrize(
+    ("commits_90", "commits_365", "weight"),
+    [
+        (9, 9, 0.85),
+        (8, 40, 0.6),
+        (3, 3, 0.6),
+        (2, 4, 0.35),
+        (2, 3, 0.15),
+        (0, 1, 0.15),
+        (0, 0, 0.05),
+    ],
+)
+def test_churn_weights(commits_90: int, commits_365: int, weight: float) -> None:
+    assert churn_weight(commits_90, commits_365) == weight
+
+
+@pytest.mark.parametrize(
+    ("period", "weight"),
+    [(None, 0.4), (1.0, 0.85), (7.0, 0.85), (7.01, 0.6), (31.0, 0.6), (31.5, 0.35)],
+)
+def test_schedule_weights(period: float | None, weight: float) -> None:
+    assert period_weight(period) == weight
+
+
+def test_signals_combine_as_a_noisy_or_and_repeats_count_a_tenth() -> None:
+    assert noisy_or([0.5, 0.5]) == 0.75
+    assert noisy_or([1.5, -1.0]) == 1.0  # clamped into [0, 1]
+    signals = Signals()
+    signals.add(0.5, "a.py", 1, "store", kind="retrieval")
+    signals.add(0.5, "b.py", 1, "store", kind="retrieval")
+    assert signals.score == 0.525  # 1 - 0.5 x 0.95
+    signals.add(0.5, "c.py", 1, "other")
+    assert [e.path for e in signals.evidence(2)] == ["a.py", "c.py"]
+
+
+# -- the need level
+
+
+@pytest.mark.parametrize(
+    ("knowledge", "behavior", "strong", "level"),
+    [
+        (0.5, 0.5, True, "both"),
+        (0.5, 0.5, False, "knowledge"),  # a short behaviour rides along with the knowledge
+        (0.49, 0.5, True, "behavior"),
+        (0.5, 0.49, True, "knowledge"),
+        (0.25, 0.25, False, "knowledge"),  # a weak knowledge need leads a tie
+        (0.24, 0.1, False, "behavior"),
+        (0.3, 0.4, False, "behavior"),
+        (0.24, 0.0, False, "unknown"),
+        (0.0, 0.0, True, "unknown"),
+    ],
+)
+def test_need_level(knowledge: float, behavior: float, strong: bool, level: str) -> None:
+    assert need_level(knowledge, behavior, strong) == level
+
+
+# -- AD101's triggers, one at a time, and its guard
+
+
+SCHEDULE = Schedule(".github/workflows/retrain.yml", 4, "workflow", "0 4 * * 1", 7.0, (), "retrain")
+
+
+@pytest.mark.parametrize(
+    ("inputs", "triggers"),
+    [
+        ({"training_churn": (3, 3, EV)}, 1),  # the training data's churn alone
+        ({"training_churn": (2, 12, EV)}, 0),
+        ({"knowledge_churn": (3, 3, EV), "regenerated": [EV]}, 1),  # the source documents'
+        ({"knowledge_churn": (3, 3, EV)}, 0),  # documents not turned into training data
+        ({"knowledge_churn": (2, 9, EV), "regenerated": [EV]}, 0),
+        ({"schedules": [SCHEDULE]}, 1),  # retraining on a schedule alone
+        ({"regenerated": [EV]}, 0),  # a build script is not change
+        ({}, 0),
+    ],
+)
+def test_ad101_triggers_one_at_a_time(inputs: dict[str, Any], triggers: int) -> None:
+    assert len(changes(analysis(**inputs))) == triggers
+
+
+@pytest.mark.parametrize(
+    ("inputs", "knowledge"),
+    [
+        ({"regenerated": [EV]}, True),
+        ({"training": [dataset(fact_share=0.5)]}, True),
+        ({"training": [dataset(fact_share=0.5, structured_share=0.5)]}, False),  # SQL with dates
+        ({"training": [dataset(fact_share=0.49)]}, False),
+        ({"need": "knowledge"}, True),
+        ({"need": "both"}, True),
+        ({"need": "behavior"}, False),
+        ({}, False),
+    ],
+)
+def test_ad101_guard_needs_knowledge(inputs: dict[str, Any], knowledge: bool) -> None:
+    assert knowledge_like(analysis(**inputs)) is knowledge
+
+
+# -- stakes
+
+
+def _hits(*items: tuple[str, int, str, bool]) -> list[str]:
+    return high_stakes_domains(stakes_hits(items))
+
+
+def test_one_stray_word_never_decides_the_stakes() -> None:
+    assert _hits(("README.md", 3, "Not legal advice.", False)) == []
+    # one strong line is two points, one line: not enough however strong
+    assert _hits(("README.md", 3, "Answers about SEC filings and 10-K reports.", False)) == []
+    assert _hits(("a.py", 3, "Summarise this 10-K filing.", True)) == []  # 3 points, one line
+
+
+@pytest.mark.parametrize(
+    ("items", "domains"),
+    [
+        ([("R.md", 1, "SEC filings", False), ("R.md", 2, "earnings calls", False)], ["financial"]),
+        ([("a.py", 1, "the 10-K", True), ("README.md", 2, "credit", False)], ["financial"]),
+        ([("README.md", 1, "credit", False), ("README.md", 2, "loans", False)], []),  # weak x2 = 2
+        ([("R.md", n, w, False) for n, w in enumerate(["credit", "loans", "tax", "banking"])],
+         ["financial"]),
+        ([("a.py", 1, "clinical notes", True), ("README.md", 1, "patients", False)], ["medical"]),
+        ([("README.md", 1, "case law", False), ("README.md", 2, "statutes", False)], ["legal"]),
+        ([("README.md", 1, "10k patients", False), ("README.md", 2, "10k users", False)], []),
+    ],
+)  # fmt: skip
+def test_stakes_from_domain_terms(
+    items: list[tuple[str, int, str, bool]], domains: list[str]
+) -> None:
+    assert _hits(*items) == domains
+
+
+# -- what the project itself runs
+
+
+def site(
+    path: str, capability: str, provider: str = "openai", api: str = "x.y", **kw: Any
+) -> CallSite:
+    return CallSite(path, 1, 1, 1, 2, provider, capability, api, **kw)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "from trl import SFTTrainer\nfrom sentence_transformers import SentenceTransformer",
+            "llm",
+        ),
+        ("from sentence_transformers import SentenceTransformer, losses", "retriever"),
+        (
+            "model = AutoModelForSequenceClassification.from_pretrained(x, num_labels=3)",
+            "classifier",
+        ),
+        ("trainer = Trainer(model=model)", "llm"),  # nothing says otherwise
+    ],
+)
+def test_what_a_training_call_trains(text: str, kind: str) -> None:
+    assert training_kind(site("t.py", "training", "huggingface"), text) == kind
+    assert training_kind(site("t.py", "fine-tune"), text) == "llm"  # a hosted job: an LLM
+
+
+@pytest.mark.parametrize(
+    ("text", "use"),
+    [
+        ("index.search(vector, k)", "retrieval"),
+        ("labels = KMeans(8).fit_predict(vectors)", "other:clustering"),
+        ("clf = LogisticRegression().fit(vectors, y)", "other:classification"),
+        ("near_duplicates = pairs(vectors)", "other:deduplication"),
+        ("return router.pick(vector)", "other:routing"),
+        ("score = bert_score(a, b)", "other:evaluation"),
+        ("vectors = embed(texts)", "unclear"),
+    ],
+)
+def test_what_an_embedding_is_for(text: str, use: str) -> None:
+    assert embedding_use(text) == use
+
+
+def test_a_framework_needs_many_providers_mostly_in_adapters() -> None:
+    providers = ["openai", "anthropic", "mistral", "cohere", "chroma", "qdrant"]
+    adapters = [site(f"pkg/integrations/{p}.py", "chat", p) for p in providers]
+    core = [site("pkg/core.py", "chat")]
+    found = scope([*adapters, *core], lambda path: "")
+    assert (found.kind, found.adapters, [s.path for s in found.sites]) == (
+        "framework",
+        6,
+        ["pkg/core.py"],
+    )
+    # five providers: an application with backends
+    assert scope([*adapters[:5], *core], lambda path: "").kind == "application"
+    # adapters less than half of the calls: an application
+    assert scope([*adapters, *core * 7], lambda path: "").kind == "application"
+
+
+def test_examples_count_only_when_nothing_else_calls_a_model() -> None:
+    example = site("examples/demo.py", "chat")
+    assert [s.path for s in scope([example, site("app.py", "chat")], lambda p: "").sites] == [
+        "app.py"
+    ]
+    tutorial = scope([example], lambda p: "")
+    assert tutorial.examples_only and [s.path for s in tutorial.sites] == ["examples/demo.py"]
+    assert scope([site("tests/test_a.py", "chat")], lambda p: "").sites == []
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "approach"),
+    [
+        (["fine-tune", "retriever"], "hybrid"),
+        (["fine-tune"], "fine-tune"),
+        (["retriever"], "rag"),
+        (["chat"], "prompting"),
+        ([], "none"),
+    ],
+)
+def test_current_approach(capabilities: list[str], approach: str) -> None:
+    judged = scope([site("a.py", c) for c in capabilities], lambda p: "")
+    assert current_approach(judged, bool(judged.retrieves), False) == approach
+    assert current_approach(Scope([]), False, True) == "fine-tune"  # a training set, no code
+
+
+# -- prices
+
+
+def test_models_are_matched_at_a_name_part_and_by_size() -> None:
+    pricing = Pricing.load({})
+    assert (
+        pricing.match("inference", "anthropic/claude-3-5-haiku-20241022")[0] == "claude-3-5-haiku"
+    )
+    assert pricing.match("inference", "ft:gpt-4o-mini-2024-07-18:org::x")[0] == "gpt-4o-mini"
+    assert pricing.match("inference", "llama3.1:8b")[0] == "open-weights-small"
+    assert (
+        pricing.match("inference", "meta-llama/Llama-3.3-70B-Instruct")[0] == "open-weights-large"
+    )
+    assert pricing.match("fine-tune", "Qwen2.5-72B")[0] == "open-weights-70b-lora"
+    assert pricing.match("inference", "mygpt-4o")[0] is None  # not at a part's start
+    assert pricing.match("inference", "text-embedding-3-small")[0] is None
+    assert parameter_count("mixtral-8x7b") == 56
+    assert parameter_count("gpt-4o") is None
+
+
+def test_model_names_lose_their_prefix_and_fine_tuned_suffix() -> None:
+    assert bare_model("openai/gpt-4o") == "gpt-4o"
+    assert bare_model("ft:gpt-4o-mini-2024-07-18:org::abc") == "gpt-4o-mini-2024-07-18"
+    assert superseded("text-embedding-ada-002") and not superseded("text-embedding-3-small")
+
+
+def test_money_never_shows_a_positive_amount_as_zero() -> None:
+    assert money(0.004) == "under $0.01"
+    assert (money(0.0), money(0.005), money(99.994), money(1234.5)) == (
+        "$0.00",
+        "$0.01",
+        "$99.99",
+        "$1,234",
+    )
+
+
+def test_a_training_set_too_small_to_price_is_priced_from_a_stated_assumption() -> None:
+    pricing = Pricing.load({})
+    inputs = CostInputs(3000, 0, 0, 0, 1, None, training_examples=19, chat_model="gpt-4o")
+    costs = estimate(pricing, inputs)
+    assert costs["fine_tune"]["training_tokens"] == 500 * 157  # 3000 // 19 tokens an example
+    assert costs["fine_tune"]["training_tokens_assumed"] is True
+    assert costs["rag"]["corpus_tokens"] == 500_000 and costs["rag"]["corpus_tokens_assumed"]
+    inputs.training_examples = 20
+    assert estimate(pricing, inputs)["fine_tune"]["training_tokens"] == 3000
