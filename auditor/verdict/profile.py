@@ -579,8 +579,8 @@ def infer(facts: RepoFacts) -> Analysis:
                 churn_weight(churn.commits_90, churn.commits_365),
                 anchor_ev.path,
                 anchor_ev.line,
-                f"{label} ({shown}): {churn.commits_90} commits in 90 days, "
-                f"{churn.commits_365} in 365{last}",
+                f"{label} ({shown}): {churn.commits_90} commit{_s(churn.commits_90)} in 90 "
+                f"days, {churn.commits_365} in 365{last}",
             )
             runs = max(runs, churn.commits_365)
             measurement = (churn.commits_90, churn.commits_365, change.items[-1][1])
@@ -843,7 +843,11 @@ def infer(facts: RepoFacts) -> Analysis:
             )
         elif site.capability == "embedding" and use == "unclear":
             knowledge.add(
-                0.25, site.path, site.line, f"embedding: {site.api} (no search seen)", kind="embed"
+                UNCLEAR_EMBEDDING,
+                site.path,
+                site.line,
+                f"embedding: {site.api} (no search seen)",
+                kind="embed",
             )
     for ref in refs:
         if ref.role == "search-tool":
@@ -942,6 +946,9 @@ def infer(facts: RepoFacts) -> Analysis:
     )
 
 
+# An embedding with no search, store or other use in sight: a hint of
+# retrieval, too weak to make a knowledge need alone (0.25 leads).
+UNCLEAR_EMBEDDING = 0.2
 # Weights of change signals that need no history.
 LIVE_SOURCE = 0.6  # a loader that re-crawls web pages, Confluence, Notion ...; web search
 USER_UPLOADS = 0.6  # documents uploaded at run time: new with every session
@@ -961,6 +968,10 @@ def current_approach(judged: Scope, retrieval: bool, has_training_data: bool) ->
     if judged.sites:
         return "prompting"
     return "fine-tune" if has_training_data else "none"
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 def _missing(training: bool, corpus: bool, history_note: str) -> list[str]:
