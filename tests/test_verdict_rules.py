@@ -485,3 +485,27 @@ def test_a_training_set_too_small_to_price_is_priced_from_a_stated_assumption() 
     assert costs["rag"]["corpus_tokens"] == 500_000 and costs["rag"]["corpus_tokens_assumed"]
     inputs.training_examples = 20
     assert estimate(pricing, inputs)["fine_tune"]["training_tokens"] == 3000
+
+
+@pytest.mark.parametrize(
+    ("trained", "kind"),
+    [
+        ("embedding", "retriever"),
+        ("reranker", "retriever"),
+        ("retriever", "retriever"),
+        ("classifier", "classifier"),
+        ("llm", "llm"),
+        ("", "retriever"),  # no answer from the inventory: the file decides
+    ],
+)
+def test_the_inventory_can_say_what_a_training_call_trains(trained: str, kind: str) -> None:
+    """When call sites say what they train (the inventory's ``trained``), that
+    wins over reading the file."""
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class TrainingSite(CallSite):
+        trained: str = ""
+
+    found = TrainingSite("t.py", 1, 1, 1, 2, "huggingface", "training", "x.y", trained=trained)
+    assert training_kind(found, "from sentence_transformers import SentenceTransformer") == kind
