@@ -635,6 +635,8 @@ def render(table: Table, markdown: bool = False) -> str:
     lines += _grid(["verdict", "accuracy"], rows, markdown)
     lines.append("")
     lines.append(f"misses ({len(table.misses)}):")
+    if markdown and table.misses:
+        lines.append("")
     if table.misses:
         rows = [[m.repository, m.field, m.expected, m.got] for m in table.misses]
         lines += _grid(["repository", "field", "expected", "got"], rows, markdown)
