@@ -64,6 +64,10 @@ _WEB_SEARCH = re.compile(
 # A Hub id: ``org/name`` with no file suffix (``tatsu-lab/alpaca``).
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _UPLOAD_CALLS = frozenset({"file_uploader", "UploadButton"})
+# A request handler for uploaded files (``handle_file_upload``,
+# ``on_upload``, ``pdf_upload``); code that uploads *to* somewhere
+# (``upload_file``, ``upload_to_s3``) is not.
+_UPLOAD_HANDLER = re.compile(r"^(?:handle_\w*upload\w*|on_\w*upload\w*|\w+_uploads?)$")
 _LOADER_PATH_KEYWORDS = frozenset(
     {
         "path",
@@ -322,6 +326,8 @@ class _Pass(ast.NodeVisitor):
                 scope.tainted.pop(target.id, None)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        if not isinstance(node, ast.Lambda) and _UPLOAD_HANDLER.search(node.name):
+            self.add(node.lineno, "upload", "", node.name)
         if not isinstance(node, ast.Lambda) and _SEARCH_TOOL.search(node.name):
             for decorator in node.decorator_list:
                 target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -681,7 +687,7 @@ _TRIGGERS = re.compile(
     r"@tool|@function_tool|open\(|\.read|glob\(|Loader|Reader|load_dataset|purpose=|listdir|scandir|iterdir|walk\(|"
     r"requests\.|httpx\.|urlopen|aiohttp|write_text|write_bytes|to_json|to_csv|from_json|"
     r"from_csv|from_parquet|train_file|training_file|train_data|training_data|dataset_path|"
-    r"train_path|data_files|snapshot_download|hf_hub_download|file_uploader|UploadFile|"
+    r"train_path|data_files|snapshot_download|hf_hub_download|file_uploader|UploadFile|upload|"
     r"UploadButton|request\.files|gr\.File|Tavily|DuckDuckGo|DDGS|SerpAPI|Serper|"
     r"GoogleSearch|BingSearch|BraveSearch|\bExa\b|ExaSearch|SearxSearch|WebSearchTool"
 )

@@ -76,7 +76,7 @@ DOMAINS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"sentiment|documents?|questions?|domain|markets?)|"
             r"credit (?:risk|scores?|scoring|cards?|ratings?|decisions?)|"
             r"stock (?:markets?|prices?|trading|picks?)|investment (?:advice|research)|"
-            r"portfolio management|FinGPT|FinBERT|FiQA|FinQA|Bloomberg)\b",
+            r"portfolio management|bank(?:'s)? accounts?|FinGPT|FinBERT|FiQA|FinQA|Bloomberg)\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -732,9 +732,10 @@ def infer(facts: RepoFacts) -> Analysis:
                 item.line,
                 f"{item.style_sentences} tone, style and format instructions "
                 f"(~{item.style_tokens} tokens)",
+                kind="style",
             )
         elif item.style_sentences:
-            behavior.add(0.15, item.path, item.line, "a style or format instruction")
+            behavior.add(0.15, item.path, item.line, "a style or format instruction", "style")
         if item.style_tokens >= 300:
             behavior.add(
                 0.3, item.path, item.line, f"~{item.style_tokens} tokens of style rules a call"
@@ -745,10 +746,15 @@ def infer(facts: RepoFacts) -> Analysis:
                 item.path,
                 item.line,
                 f"{item.shots} few-shot example answers sent with each call",
+                kind="shots",
             )
         if item.syntax:
             behavior.add(0.55, item.path, item.line, f"house syntax: {', '.join(item.syntax)}")
-        if item.tokens >= HEAVY_INSTRUCTIONS and (item.style_sentences >= 3 or item.shots >= 3):
+        # A house syntax (an SQL dialect, code conventions) is the textbook
+        # fine-tuning case; other instructions must also be long to be heavy.
+        if item.syntax or (
+            item.tokens >= HEAVY_INSTRUCTIONS and (item.style_sentences >= 3 or item.shots >= 3)
+        ):
             heavy = True
     for dataset in training:
         facts_in_template = dataset.template_share >= 0.6 and dataset.fact_share >= 0.5
@@ -865,7 +871,8 @@ def infer(facts: RepoFacts) -> Analysis:
             knowledge.add(
                 0.45, prompt.path, prompt.line, "the prompt answers from supplied context"
             )
-    answering = [s for s in sites if s.capability in {"chat", "completion"}]
+    # An app that retrieves nothing answers from the model and its prompt.
+    answering = [s for s in sites if s.capability in {"chat", "completion"}] or sites
     if answering and not retrieval and not trained and knowledge.score < 0.25:
         speaker = min(answering, key=lambda s: (s.path, s.line))
         behavior.add(
@@ -894,7 +901,7 @@ def infer(facts: RepoFacts) -> Analysis:
             f"~{body.approx_tokens} tokens",
         )
     need = Question(
-        need_level(knowledge.score, behavior.score, heavy or behavior.score >= 0.7),
+        need_level(knowledge.score, behavior.score, heavy),
         max(knowledge.score, behavior.score),
         (*knowledge.evidence(5), *behavior.evidence(5), *set_aside[:2]),
         {"knowledge": round(knowledge.score, 2), "behavior": round(behavior.score, 2)},

@@ -178,14 +178,17 @@ class Scope:
     def retrieves(self) -> list[CallSite]:
         """Calls that fetch knowledge for the model: stores, retrievers,
         loaders, rerankers, embeddings searched as neighbours, and training
-        of a retriever or a reranker."""
+        of a retriever or a reranker when no language model is trained (next
+        to an LLM's training it is one more model trained, not retrieval for
+        generation)."""
         out: list[CallSite] = []
+        llm = bool(self.trains_llm)
         for site in self.sites:
             use = self.use(site)
             if (
                 (site.capability in RETRIEVAL and use != "cache")
                 or (site.capability == "embedding" and use == "retrieval")
-                or (site.capability in TRAINING and use == "retriever")
+                or (site.capability in TRAINING and use == "retriever" and not llm)
             ):
                 out.append(site)
         return out
