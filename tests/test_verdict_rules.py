@@ -509,3 +509,50 @@ def test_the_inventory_can_say_what_a_training_call_trains(trained: str, kind: s
 
     found = TrainingSite("t.py", 1, 1, 1, 2, "huggingface", "training", "x.y", trained=trained)
     assert training_kind(found, "from sentence_transformers import SentenceTransformer") == kind
+
+
+def test_superseded_models_match_exactly_or_by_a_starred_prefix() -> None:
+    assert superseded("text-search-ada-doc-001")  # "text-search-*"
+    assert superseded("gpt-3.5-turbo-0613") and not superseded("gpt-3.5-turbo-0125")
+    assert superseded("davinci") and not superseded("davinci-002")  # exact, not a prefix
+
+
+def test_a_response_cache_is_not_a_knowledge_store() -> None:
+    cache_text = (
+        "from langchain.globals import set_llm_cache\nset_llm_cache(RedisSemanticCache(url))"
+    )
+    store = site("app/cache.py", "vector-store", "redis")
+    embedder = site("app/cache.py", "embedding")
+    judged = scope([store, embedder, site("app/chat.py", "chat")], lambda p: cache_text)
+    assert (judged.use(store), judged.use(embedder)) == ("cache", "cache")
+    assert judged.retrieves == []
+    assert current_approach(judged, False, False) == "prompting"
+    # the same calls without the cache are retrieval
+    plain = scope([store, embedder], lambda p: "store.add_documents(docs)")
+    assert plain.retrieves == [store, embedder]
+
+
+def test_a_whole_repository_finding_prefers_the_job_to_its_upload() -> None:
+    from auditor.verdict.profile import anchor
+
+    class Facts:
+        def __init__(self, sites: list[CallSite]) -> None:
+            self.call_sites = sites
+
+    upload = site("ft.py", "fine-tune", api="openai.OpenAI.files.create")
+    job = CallSite(
+        "ft.py", 9, 1, 9, 2, "openai", "fine-tune", "openai.OpenAI.fine_tuning.jobs.create"
+    )
+    assert anchor(Facts([upload, job]), "fine-tune") is job  # type: ignore[arg-type]
+    assert anchor(Facts([upload]), "fine-tune") is upload  # type: ignore[arg-type]
+    assert anchor(Facts([upload]), "chat", "fine-tune") is upload  # type: ignore[arg-type]
+    assert anchor(Facts([]), "fine-tune") is None  # type: ignore[arg-type]
+
+
+def test_a_retraining_schedule_is_named_where_it_is() -> None:
+    (reason,) = changes(analysis(schedules=[SCHEDULE]))
+    assert reason == Evidence(
+        ".github/workflows/retrain.yml", 4, "retrains on a schedule (workflow 0 4 * * 1)"
+    )
+    unnamed = Schedule("crontab", 2, "cron", None, 1.0, (), "retrain")
+    assert changes(analysis(schedules=[unnamed]))[0].detail == "retrains on a schedule (cron)"

@@ -182,14 +182,13 @@ class Signals:
     are one habit of the code, not ten."""
 
     items: list[tuple[float, Evidence]] = field(default_factory=list)
-    kinds: dict[str, int] = field(default_factory=dict)
+    kinds: set[str] = field(default_factory=set)
 
     def add(self, weight: float, path: str, line: int, detail: str, kind: str = "") -> None:
         if kind:
-            seen = self.kinds.get(kind, 0)
-            self.kinds[kind] = seen + 1
-            if seen:
+            if kind in self.kinds:
                 weight *= 0.1
+            self.kinds.add(kind)
         self.items.append((weight, Evidence(path, line, detail)))
 
     @property

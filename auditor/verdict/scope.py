@@ -146,7 +146,7 @@ _PURPOSES = (
 
 def _purpose(word: str) -> str:
     """The use a non-retrieval word names: ``KMeans`` is clustering."""
-    lowered = word.lower().replace("_", "")
+    lowered = word.lower()
     for purpose, stems in _PURPOSES:
         if any(stem in lowered for stem in stems):
             return purpose

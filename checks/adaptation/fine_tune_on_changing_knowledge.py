@@ -159,7 +159,9 @@ def changes(analysis: Analysis) -> list[Evidence]:
     if analysis.regenerated and source is not None and source[0] >= CHURN_COMMITS_90:
         reasons.append(source[2])
     reasons += [
-        Evidence(s.path, s.line, f"retrains on a schedule ({s.kind} {s.cron or ''})".strip())
+        Evidence(
+            s.path, s.line, f"retrains on a schedule ({' '.join(filter(None, [s.kind, s.cron]))})"
+        )
         for s in analysis.retrain_schedules
     ]
     return reasons
