@@ -259,7 +259,7 @@ def test_retrieval_augmented_training_of_an_llm_is_hybrid(tmp_path: Path, scan: 
     report = scan(build(tmp_path, "retrieval-augmented-sft", first=90))
     assert answers(report) == {
         "current": "hybrid",
-        "data_change": ("static", 0.5),
+        "data_change": ("static", 0.9),  # the committed training set, measured
         "need": "both",
         "stakes": ("normal", []),
         "strategy": "hybrid",
@@ -270,6 +270,11 @@ def test_retrieval_augmented_training_of_an_llm_is_hybrid(tmp_path: Path, scan: 
         True,
     )
     assert priced(report)["embedding"] == ("BAAI/bge-small-en-v1.5", "open-weights-embedding")
+    (dataset,) = report["inventory"]["training_data"]
+    assert (dataset["path"], dataset["context_share"]) == ("data/rag_sft.jsonl", 1.0)
+    need = " | ".join(details(report["profile"]["need"]))
+    assert "100% of training prompts carry retrieved passages" in need
+    assert "retrieval-augmented training: the model learns to answer" in need
 
 
 # -- 4. libraries and frameworks

@@ -73,6 +73,10 @@ several), ``system_tokens_avg`` the mean over examples (rounded half up).
   from a small set (answers of three words or fewer, when at most twenty
   distinct ones cover the sample: a classifier's outputs). Such answers teach
   a behaviour (a format, a syntax, a house style), not facts.
+- ``context_share``: the share of the first ``SAMPLE_ANSWERS`` examples whose
+  prompt carries retrieved passages (``<DOCUMENT>``, a ``Context:`` or
+  ``Passages:`` block, numbered ``[1]`` passages): retrieval-augmented
+  training, where the model learns to answer from what is retrieved.
 
 ``split`` says, from the path alone, whether a file is training data
 (``train``), a validation split (``validation``) or an evaluation set
@@ -296,6 +300,7 @@ class _Example:
     tokens: int = 0
     system_tokens: int = 0
     answers: list[str] = field(default_factory=list)
+    context: bool = False  # a prompt carries retrieved passages
 
     def add(self, text: str, kind: str = "prompt") -> None:
         count = _tokens(len(text))
@@ -304,6 +309,8 @@ class _Example:
             self.system_tokens += count
         elif kind == "answer" and text.strip():
             self.answers.append(text)
+        if kind != "answer" and not self.context:
+            self.context = bool(_CONTEXT_BLOCK.search(text[:SAMPLE_CHARS]))
 
 
 def _content(value: Any) -> str | None:
@@ -535,6 +542,12 @@ def _fact_share(answers: list[str]) -> float:
     return facts / len(answers)
 
 
+# Retrieved passages in a training prompt: retrieval-augmented training.
+_CONTEXT_BLOCK = re.compile(
+    r"<DOCUMENT>|<document>|<context>|<passage|^\s*(?:#+\s*)?(?:Context|Passages?|Documents?|"
+    r"Retrieved (?:passages|documents|context)|Search results|Sources)\s*:|^\s*\[\d+\]\s+\S",
+    re.MULTILINE,
+)
 _CODE_START = re.compile(
     r"^\s*(?:```|~~~|(?:def|class|import|from \S+ import|function|const|let|var|"
     r"public|package|#include|SELECT|WITH|INSERT|UPDATE|DELETE|CREATE|ALTER|MATCH)\b)",
@@ -588,6 +601,8 @@ class _Tally:
         self.answers = 0
         self.answer_tokens = 0
         self.sample: list[str] = []
+        self.sampled = 0
+        self.with_context = 0
         self.invalid: list[int] = []
         self.invalid_count = 0
 
@@ -599,6 +614,9 @@ class _Tally:
         self.examples += 1
         self.tokens += example.tokens
         self.system_tokens += example.system_tokens
+        if self.sampled < SAMPLE_ANSWERS:
+            self.sampled += 1
+            self.with_context += example.context
         for answer in example.answers:
             self.answers += 1
             self.answer_tokens += _tokens(len(answer))
@@ -636,6 +654,7 @@ class _Tally:
             fact_share=round(_fact_share(self.sample), 4),
             split=dataset_split(path),
             structured_share=round(_structured_share(self.sample), 4),
+            context_share=round(self.with_context / self.sampled, 4) if self.sampled else 0.0,
         )
         return dataset, errors
 

@@ -537,7 +537,14 @@ def infer(facts: RepoFacts) -> Analysis:
     # searched, agent tools that look things up, live web search, loaders of
     # live content.
     retrievers = judged.retrieves
-    retrieval = bool(retrievers) or any(r.role in {"search-tool", "remote"} for r in refs)
+    # Training examples that carry retrieved passages: retrieval-augmented
+    # training (the model learns to answer from what is retrieved).
+    augmented = [d for d in training if d.context_share >= 0.5]
+    retrieval = (
+        bool(retrievers)
+        or bool(augmented)
+        or any(r.role in {"search-tool", "remote"} for r in refs)
+    )
 
     # -- data change
     change = Signals()
@@ -793,6 +800,24 @@ def infer(facts: RepoFacts) -> Analysis:
             )
     for ev in regenerated[:1]:
         knowledge.add(0.45, ev.path, ev.line, ev.detail)
+    for dataset in augmented:
+        knowledge.add(
+            0.55,
+            dataset.path,
+            dataset.line,
+            f"{dataset.context_share:.0%} of training prompts carry retrieved passages: "
+            "the knowledge comes from retrieval",
+            kind="retrieval",
+        )
+        behavior.add(
+            0.55,
+            dataset.path,
+            dataset.line,
+            "retrieval-augmented training: the model learns to answer from retrieved "
+            "passages (and to cite them)",
+            kind="training",
+        )
+        heavy = True
     # Training a language model teaches it a behaviour (instruction
     # following, a format, a style): more than a prompt carries. In a
     # high-stakes domain the model is also trained on the domain's facts.
