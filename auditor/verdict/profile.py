@@ -19,7 +19,10 @@ from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Prompt,
 from auditor.scanners.data import approx_tokens
 from auditor.scanners.text import LINE_BREAK
 from auditor.verdict.assets import Corpus, is_document, suffix
-from auditor.verdict.scope import Scope, is_adapter_path, is_example_path, is_test_path, scope
+from auditor.verdict.scope import Scope, is_adapter_path, is_example_path, scope
+
+# Re-exported: rules and bench/score.py take the test-path rule from here.
+from auditor.verdict.scope import is_test_path as is_test_path
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
@@ -263,6 +266,9 @@ class Analysis:
     scope: Scope | None = None
     # Published datasets the code names by Hub id.
     hub_datasets: list[Evidence] = field(default_factory=list)
+    # Every file taken for training or evaluation data: recognised datasets,
+    # files that training code names, the configured ``training-paths``.
+    training_files: tuple[str, ...] = ()
 
 
 def analyse_prompts(prompts: Sequence[Prompt]) -> list[Instructions]:
@@ -974,6 +980,7 @@ def infer(facts: RepoFacts) -> Analysis:
         knowledge_churn=knowledge_churn,
         scope=judged,
         hub_datasets=hub,
+        training_files=tuple(sorted(training_files)),
     )
 
 
