@@ -19,10 +19,7 @@ from auditor.model import CallSite, DataRef, Dataset, Evidence, Profile, Prompt,
 from auditor.scanners.data import approx_tokens
 from auditor.scanners.text import LINE_BREAK
 from auditor.verdict.assets import Corpus, is_document, suffix
-from auditor.verdict.scope import Scope, is_adapter_path, is_example_path, scope
-
-# Re-exported: rules and bench/score.py take the test-path rule from here.
-from auditor.verdict.scope import is_test_path as is_test_path
+from auditor.verdict.scope import Scope, is_adapter_path, is_example_path, is_test_path, scope
 
 if TYPE_CHECKING:
     from auditor.facts import RepoFacts
