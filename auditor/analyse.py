@@ -33,11 +33,11 @@ from auditor.scanners.datarefs import find_data_refs, find_prompt_constants
 from auditor.scanners.schedules import find_schedules
 from auditor.scanners.storeclients import STORE_CLIENT_TOKENS, find_store_clients
 from auditor.scanners.stores import find_stores
-from auditor.scanners.text import find_secrets, find_suppressions
+from auditor.scanners.text import find_secrets, find_suppressions, python_comment_lines
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "10"
+ANALYSIS_VERSION = "11"
 BINARY_SNIFF = 8192
 
 
@@ -149,6 +149,10 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         text = _decode_text(data)
     secrets = find_secrets(path, text, data)
     suppressions = find_suppressions(text)
+    if suppressions and kind == "python":  # only real comments, not docstrings
+        comments = python_comment_lines(text)
+        if comments is not None:
+            suppressions = [s for s in suppressions if s[0] in comments]
     code = PythonFacts()
     refs: list[DataRef] = []
     tree: ast.Module | None = None
