@@ -466,6 +466,92 @@ def test_model_names_lose_their_prefix_and_fine_tuned_suffix() -> None:
     assert superseded("text-embedding-ada-002") and not superseded("text-embedding-3-small")
 
 
+@pytest.mark.parametrize(
+    ("model", "inference", "fine_tune"),
+    [
+        # Each family the SDK table knows, named as its SDK or a hosted API names it.
+        ("gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"),
+        ("gpt-4.1-mini", "gpt-4.1-mini", "gpt-4.1-mini"),
+        ("o3-mini", "o-series", "gpt-4o"),
+        ("claude-3-5-sonnet-20241022", "claude-sonnet", "claude-3-haiku-bedrock"),
+        ("claude-haiku-4-5", "claude-haiku-4-5", "claude-3-haiku-bedrock"),
+        ("anthropic.claude-3-haiku-20240307-v1:0", "claude-3-haiku", "claude-3-haiku-bedrock"),
+        ("gemini-1.5-flash", "gemini-2-0-flash", "gemini-2-0-flash-vertex"),
+        ("models/gemini-2.5-pro", "gemini-2-5-pro", "gemini-2-5-pro-vertex"),
+        ("mistral-large-latest", "mistral-large", "mistral-large-api"),
+        ("open-mistral-nemo", "mistral-small", "mistral-small-api"),
+        ("command-r-plus", "cohere-command-r-plus", "cohere-command-r"),
+        ("command-r", "cohere-command-r", "cohere-command-r"),
+        ("llama-3.3-70b-versatile", "groq-llama-70b", "open-weights-70b-lora"),  # Groq
+        ("llama-3.1-8b-instant", "groq-llama-8b", "open-weights-8b-lora"),
+        (  # Together
+            "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
+            "open-weights-small",
+            "open-weights-8b-lora",
+        ),
+        (  # Fireworks
+            "accounts/fireworks/models/llama-v3p1-70b-instruct",
+            "open-weights-large",
+            "open-weights-70b-lora",
+        ),
+        ("meta.llama3-70b-instruct-v1:0", "bedrock-llama-70b", "open-weights-70b-lora"),
+        ("mixtral-8x7b-32768", "open-weights-large", "open-weights-70b-lora"),  # 56B
+        ("amazon.titan-text-express-v1", "bedrock-titan-text", None),  # no offer priced
+    ],
+)
+def test_each_family_has_an_inference_price_and_its_fine_tuning_offer(
+    model: str, inference: str, fine_tune: str | None
+) -> None:
+    pricing = Pricing.load({})
+    assert pricing.match("inference", model)[0] == inference
+    assert pricing.match("fine-tune", model)[0] == fine_tune
+
+
+@pytest.mark.parametrize(
+    ("model", "entry"),
+    [
+        ("text-embedding-3-small", "text-embedding-3-small"),
+        ("embed-english-v3.0", "cohere-embed-v3"),
+        ("mistral-embed", "mistral-embed"),
+        ("models/text-embedding-004", "google-text-embedding"),
+        ("amazon.titan-embed-text-v2:0", "bedrock-titan-embed"),
+        ("BAAI/bge-small-en-v1.5", "open-weights-embedding"),
+        ("sentence-transformers/all-MiniLM-L6-v2", "open-weights-embedding"),
+    ],
+)
+def test_each_family_has_an_embedding_price(model: str, entry: str) -> None:
+    assert Pricing.load({}).match("embedding", model)[0] == entry
+
+
+def test_every_price_is_dated_and_sourced() -> None:
+    table = Pricing.load({}).table
+    for kind in ("inference", "fine-tune", "training-gpu", "embedding", "vector-store"):
+        for name, entry in table[kind].items():
+            assert str(entry.get("date", "")).startswith("20"), (kind, name)
+            prices = [v for v in entry.values() if isinstance(v, (int, float))]
+            if any(prices):  # a store on your own machines costs nothing to cite
+                assert str(entry.get("source", "")).startswith("https://"), (kind, name)
+
+
+def test_a_model_without_a_fine_tuning_offer_is_priced_on_the_default_and_says_so() -> None:
+    inputs = CostInputs(
+        training_tokens=None,
+        corpus_tokens=0,
+        instruction_tokens_per_call=0,
+        pasted_tokens_per_call=0,
+        runs_per_year=1,
+        monthly_change=None,
+        chat_model="amazon.titan-text-express-v1",
+    )
+    costs = estimate(Pricing.load({}), inputs)
+    assert costs["fine_tune"]["base_model"] == "gpt-4o-mini"
+    assert any(
+        "amazon.titan-text-express-v1 has no fine-tuning offer here: fine-tuning priced as "
+        "gpt-4o-mini" in a
+        for a in costs["assumptions"]
+    )
+
+
 def test_money_never_shows_a_positive_amount_as_zero() -> None:
     assert money(0.004) == "under $0.01"
     assert (money(0.0), money(0.005), money(99.994), money(1234.5)) == (
