@@ -25,6 +25,7 @@ from auditor.verdict.profile import (
     churn_weight,
     current_approach,
     high_stakes_domains,
+    is_dataset_path,
     need_level,
     noisy_or,
     period_weight,
@@ -95,11 +96,23 @@ def analysis(
 @pytest.mark.parametrize(
     ("inputs", "strategy", "last_reason"),
     [
-        ({"uses_llm": False}, "none", "makes no LLM"),
-        ({"need": "both", "knowledge": 0.6, "behavior": 0.6}, "hybrid", "both behaviour"),
-        ({"need": "knowledge", "knowledge": 0.6}, "rag", "is knowledge"),
-        ({"need": "behavior", "behavior": 0.6, "heavy": True}, "fine-tune", "too long"),
-        ({"need": "behavior", "behavior": 0.6}, "prompting", "short prompt"),
+        ({"uses_llm": False}, "none", "the repository makes no LLM, embedding or training call"),
+        (
+            {"need": "both", "knowledge": 0.6, "behavior": 0.6},
+            "hybrid",
+            "it needs both behaviour and knowledge",
+        ),
+        ({"need": "knowledge", "knowledge": 0.6}, "rag", "what it needs is knowledge"),
+        (
+            {"need": "behavior", "behavior": 0.6, "heavy": True},
+            "fine-tune",
+            "it needs a behaviour too long to resend with every call",
+        ),
+        (
+            {"need": "behavior", "behavior": 0.6},
+            "prompting",
+            "the behaviour it needs fits in a short prompt",
+        ),
         ({"current": "rag"}, "rag", "current approach (rag) stands"),
         ({"current": "fine-tune"}, "fine-tune", "current approach (fine-tune) stands"),
         ({"current": "hybrid"}, "hybrid", "current approach (hybrid) stands"),
@@ -113,6 +126,8 @@ def test_the_base_strategy_for_each_need(
     chosen, reasons = choose(analysis(**inputs))
     assert chosen == strategy
     assert last_reason in reasons[-1]
+    if not last_reason.startswith(("current approach", "nothing asks")):
+        assert reasons[-1] == last_reason  # the whole sentence the report prints
 
 
 FINE_TUNE = {"need": "behavior", "behavior": 0.6, "heavy": True}
@@ -278,6 +293,27 @@ def test_signals_combine_as_a_noisy_or_and_repeats_count_a_tenth() -> None:
 )
 def test_need_level(knowledge: float, behavior: float, strong: bool, level: str) -> None:
     assert need_level(knowledge, behavior, strong) == level
+
+
+def test_the_levels_default_to_a_weak_behaviour_and_data_that_is_not_fixed() -> None:
+    assert need_level(0.5, 0.5) == "knowledge"
+    assert change_level(0.1, False) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("path", "dataset"),
+    [
+        ("data/train.jsonl", True),
+        ("data/events.ndjson", True),
+        ("data/support.train.json", True),
+        ("data/support_train.json", True),
+        ("data/support.json", False),
+        ("data/train.csv", False),
+        ("data/trainjsonl", False),
+    ],
+)
+def test_what_names_a_dataset_file(path: str, dataset: bool) -> None:
+    assert is_dataset_path(path) is dataset
 
 
 # -- AD101's triggers, one at a time, and its guard
