@@ -45,7 +45,7 @@ from auditor.scanners.text import (
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "11"  # 11: the key table, redacted facts (old caches held raw text)
+ANALYSIS_VERSION = "12"  # 12: the key table and redacted facts (old caches held raw text); the verdict's new facts
 BINARY_SNIFF = 8192
 
 

@@ -467,6 +467,8 @@ class Dataset:
     template_share: float
     fact_share: float
     split: str = "train"
+    structured_share: float = 0.0
+    context_share: float = 0.0
 
     def to_report(self) -> JSON:
         """The fields of the JSON contract's ``inventory.training_data`` entries."""
@@ -480,6 +482,8 @@ class Dataset:
             "answer_tokens_avg": self.answer_tokens_avg,
             "template_share": round(self.template_share, 2),
             "fact_share": round(self.fact_share, 2),
+            "structured_share": round(self.structured_share, 2),
+            "context_share": round(self.context_share, 2),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -495,6 +499,8 @@ class Dataset:
             "template_share": self.template_share,
             "fact_share": self.fact_share,
             "split": self.split,
+            "structured_share": self.structured_share,
+            "context_share": self.context_share,
         }
 
     @classmethod
@@ -508,7 +514,7 @@ class Dataset:
             raise TypeError(f"Dataset: unknown field {sorted(unknown)[0]!r}")
         for name, kind in _DATASET_FIELDS.items():
             if name not in data:
-                if name == "split":
+                if name in {"split", "structured_share", "context_share"}:
                     continue
                 raise TypeError(f"Dataset.{name}: missing")
             value = data[name]
@@ -517,8 +523,8 @@ class Dataset:
         for name, kind in _DATASET_FIELDS.items():
             if kind is int and data[name] < 0:
                 raise ValueError(f"Dataset.{name}: negative")
-        for name in ("template_share", "fact_share"):
-            if not 0.0 <= data[name] <= 1.0:
+        for name in ("template_share", "fact_share", "structured_share", "context_share"):
+            if name in data and not 0.0 <= data[name] <= 1.0:
                 raise ValueError(f"Dataset.{name}: not in [0, 1]")
         if data["format"] not in DATASET_FORMATS:
             raise ValueError(f"Dataset.format: unknown {data['format']!r}")
@@ -537,6 +543,8 @@ class Dataset:
             template_share=float(data["template_share"]),
             fact_share=float(data["fact_share"]),
             split=split,
+            structured_share=float(data.get("structured_share", 0.0)),
+            context_share=float(data.get("context_share", 0.0)),
         )
 
 
@@ -552,6 +560,8 @@ _DATASET_FIELDS: dict[str, type | tuple[type, ...]] = {
     "template_share": (int, float),
     "fact_share": (int, float),
     "split": str,
+    "structured_share": (int, float),
+    "context_share": (int, float),
 }
 
 

@@ -95,7 +95,8 @@ def test_fixture_call_sites(scan_json: ScanJson, tmp_path: Path) -> None:
     assert report["errors"] == []
     assert [f["rule_id"] for f in report["findings"]] == ["AD001"]
     assert report["summary"]["python_files"] == 2
-    assert report["profile"]["current_approach"] == "rag"  # it embeds
+    # It embeds tickets but never searches them: not retrieval, so prompting.
+    assert report["profile"]["current_approach"] == "prompting"
 
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda e: f"{e[0]}:{e[1]}")

@@ -268,7 +268,7 @@ def test_the_table_and_every_miss(
         "current_approach": (3, 3),
         "recommendation": (3, 3),
         "data_change": (3, 3),
-        "need": (2, 3),
+        "need": (3, 3),  # a prompt-only app needs a behaviour (the verdict issue)
         "stakes": (2, 3),
     }
     assert summary["library_call_sites"] == 0
@@ -278,12 +278,6 @@ def test_the_table_and_every_miss(
             "field": "providers",
             "expected": "anthropic",
             "got": "-",
-        },
-        {
-            "repository": "example/commitmsg",
-            "field": "need",
-            "expected": "behavior",
-            "got": "unknown",
         },
         {"repository": "example/commitmsg", "field": "stakes", "expected": "high", "got": "normal"},
         {
@@ -313,7 +307,7 @@ def test_the_table_and_every_miss(
     # The printed table says the same.
     assert "providers (micro)           4/5 80.0%   4/4 100.0%" in out
     assert "capability document-loader  -           0/1 0.0%" in out
-    assert "need                                     2/3 66.7%" in out
+    assert "need                                     3/3 100.0%" in out
     assert "call sites on plain libraries (1 repos)  0" in out
     assert "example/commitmsg        providers   anthropic  -" in out
     assert "example/weekly-docs-rag  capability  -          document-loader" in out

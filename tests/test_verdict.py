@@ -140,14 +140,14 @@ def test_fine_tuning_on_weekly_regulations_in_a_legal_product_is_rag(
         "budget": "unknown",
         "strategy": "rag",
     }
-    assert report["profile"]["stakes"]["domains"] == ["financial", "legal", "regulatory"]
+    assert report["profile"]["stakes"]["domains"] == ["legal", "regulatory"]
     assert adaptation(report) == [
         ("AD104", "app/answer.py", 12, "warning"),
         ("AD001", "train.py", 10, "warning"),
         ("AD101", "train.py", 10, "warning"),
     ]
     ad101 = next(f for f in report["findings"] if f["rule_id"] == "AD101")
-    assert "regenerates training data data/train.jsonl from documents at " in ad101["message"]
+    assert "builds training data data/train.jsonl from documents at " in ad101["message"]
     assert "scripts/build_dataset.py:26" in ad101["message"]
     assert "about 52 runs a year" in ad101["message"]
     change = " | ".join(details(report["profile"]["data_change"]))
@@ -250,7 +250,7 @@ def test_a_plain_prompting_tool_is_prompting(tmp_path: Path, scan: Scan) -> None
     assert levels(report) == {
         "current": "prompting",
         "data_change": "unknown",
-        "need": "unknown",
+        "need": "behavior",  # the prompt alone shapes the answers
         "stakes": "normal",
         "budget": "unknown",
         "strategy": "prompting",
@@ -266,7 +266,9 @@ def test_a_library_with_no_llm_use_gets_none(tmp_path: Path, scan: Scan) -> None
     assert adaptation(report) == []
 
 
-def test_a_shallow_clone_gives_unknown_never_static(tmp_path: Path, scan: Scan) -> None:
+def test_a_shallow_clone_of_a_fixed_handbook_is_static_with_a_lower_confidence(
+    tmp_path: Path, scan: Scan
+) -> None:
     origin = build(tmp_path / "origin", "handbook-stuffing", first=300)
     clone = tmp_path / "clone"
     subprocess.run(
@@ -275,32 +277,54 @@ def test_a_shallow_clone_gives_unknown_never_static(tmp_path: Path, scan: Scan) 
         capture_output=True,
     )
     report = scan(clone)
-    assert report["profile"]["data_change"]["level"] == "unknown"
-    (change,) = [q for q in report["recommendation"]["questions"] if q["id"] == "data-change"]
-    assert change["answer"].startswith("Unknown: shallow clone")
+    change = report["profile"]["data_change"]
+    # A committed handbook that nothing refreshes is fixed data; the history
+    # that would confirm it is missing, so the answer says how sure it is.
+    assert (change["level"], change["confidence"]) == ("static", 0.6)
+    assert details(change) == [
+        "hrbot/answer.py:7 fixed data (corpus docs/handbook.md) and nothing that refreshes it; "
+        "no history to confirm (shallow clone: history is incomplete)"
+    ]
+    (answer,) = [q for q in report["recommendation"]["questions"] if q["id"] == "data-change"]
+    assert answer["answer"].startswith("No: the knowledge and training data hardly change")
 
 
-def test_no_git_at_all_gives_unknown(tmp_path: Path, scan: Scan) -> None:
+def test_no_git_and_no_data_gives_unknown_saying_what_was_missing(
+    tmp_path: Path, scan: Scan
+) -> None:
     root = tmp_path / "copy"
-    shutil.copytree(FIXTURES / "handbook-stuffing", root)
+    shutil.copytree(FIXTURES / "brand-voice-bot", root)
     report = scan(root)
-    assert report["profile"]["data_change"]["level"] == "unknown"
+    change = report["profile"]["data_change"]
+    assert (change["level"], change["confidence"]) == ("unknown", 0.0)
+    assert change["missing"] == [
+        "no training data",
+        "no knowledge corpus",
+        "no ingestion, sync or scheduled job",
+        "no history (not in a git work tree)",
+    ]
+    (answer,) = [q for q in report["recommendation"]["questions"] if q["id"] == "data-change"]
+    assert answer["answer"] == (
+        "Unknown: nothing to judge by (no training data, no knowledge corpus, "
+        "no ingestion, sync or scheduled job, no history (not in a git work tree))"
+    )
 
 
 def test_costs_follow_pricing_overrides(tmp_path: Path, scan: Scan) -> None:
     root = build(tmp_path, "handbook-stuffing", first=300)
     (root / "ragfit.toml").write_text(
         "[pricing]\ncalls-per-month = 100000\n"
-        "[pricing.fine-tune.gpt-4o]\nbase-input-per-million = 5.0\n",
+        "[pricing.inference.gpt-4o]\ninput-per-million = 5.0\n",
         "utf-8",
     )
     report = scan(root)
     costs = report["recommendation"]["costs"]
     tokens = costs["prompting"]["pasted_tokens_per_call"]
     assert costs["fine_tune"]["base_model"] == "gpt-4o"  # the model the code calls
+    assert costs["prompting"]["model"] == "gpt-4o"
     ad102 = next(f for f in report["findings"] if f["rule_id"] == "AD102")
     month = 100_000 * tokens * 5.0 / 1e6
-    assert f"about ${month:,.2f} a month at 100,000 calls" in ad102["message"]
+    assert f"about ${month:,.0f} a month at 100,000 calls" in ad102["message"]
     assert any("100,000 calls a month" in a for a in costs["assumptions"])
 
 

@@ -69,13 +69,14 @@ def test_data_references_of_a_realistic_module() -> None:
         (28, "sources", "", "sources"),
         (29, "training", "data/a.jsonl", "load_dataset"),
         (29, "training", "data/b.jsonl", "load_dataset"),
+        (30, "hub", "tatsu-lab/alpaca", "load_dataset"),
         (31, "fetch", "https://example.com/changelog", "get"),
     ]
 
 
 def test_a_file_that_calls_no_model_has_no_prompt_or_source_references() -> None:
     refs = find_data_refs("app/bot.py", ast.parse(APP), llm_file=False)
-    assert {r.role for r in refs} == {"read", "glob", "load", "remote", "training", "fetch"}
+    assert {r.role for r in refs} == {"read", "glob", "load", "remote", "training", "fetch", "hub"}
 
 
 def test_prompt_constants_of_a_prompt_library() -> None:
@@ -136,7 +137,7 @@ def test_cost_arithmetic() -> None:
             pasted_tokens_per_call=0,
             runs_per_year=12,
             monthly_change=0.25,
-            models=["gpt-4o-mini-2024-07-18"],
+            chat_model="gpt-4o-mini-2024-07-18",
             stores=["pinecone"],
         ),
     )
@@ -216,7 +217,7 @@ def test_terminal_and_markdown_show_the_verdict(
     code, out, _ = run_cli("scan", root, "--no-cache", "--offline")
     assert code == 0
     assert "Verdict: RAG · confidence" in out
-    for question in ("change often?", "behave differently", "What would each", "How bad"):
+    for question in ("Data change", "Need", "Cost", "Stakes"):
         assert question in out
     assert "The prompt as it is" in out
     code, out, _ = run_cli("scan", root, "--no-cache", "--offline", "--format", "markdown")

@@ -134,31 +134,39 @@ def _summary(report: Report) -> str:
 
 
 def _verdict_panel(report: Report) -> Panel | None:
-    """The four questions, the verdict and the costs, in one panel."""
+    """The four questions, the verdict and the costs, in one panel that reads
+    at 80 columns: short question names, evidence under each answer, and each
+    cost row's models under its name."""
     found = verdict(report)
     if found is None:
         return None
-    questions = Table(show_header=True, header_style="bold", expand=True, box=None)
-    questions.add_column("Question", ratio=3)
-    questions.add_column("Answer", ratio=5)
+    questions = Table(show_header=False, expand=True, box=None, padding=(0, 1))
+    questions.add_column("Question", no_wrap=True, style="bold")
+    questions.add_column("Answer", ratio=1)
     questions.add_column("Leans", no_wrap=True)
-    questions.add_column("Evidence", ratio=3)
-    for question, answer, leans, evidence in found.questions:
-        questions.add_row(*(Text(one_line(cell)) for cell in (question, answer, leans, evidence)))
-    costs = Table(show_header=True, header_style="bold", box=None, title_justify="left")
-    costs.add_column("Approach")
-    costs.add_column("One-off", justify="right")
-    costs.add_column("A month", justify="right")
-    costs.add_column("A year", justify="right")
-    for row in found.costs:
-        costs.add_row(*(Text(cell) for cell in row))
-    note = Text(
-        "Estimates: about 4 characters a token, and the assumptions in the JSON report "
-        "(--format json: recommendation.costs.assumptions).",
+    for label, (_, answer, leans, evidence) in zip(found.labels, found.questions, strict=True):
+        cell = Text(one_line(answer))
+        if evidence:
+            cell.append(f"\nat {one_line(evidence)}", style="dim")
+        questions.add_row(Text(label), cell, Text(leans))
+    costs = Table(show_header=True, header_style="bold", box=None, expand=True, padding=(0, 1))
+    costs.add_column("Approach", ratio=1)
+    costs.add_column("One-off", justify="right", no_wrap=True)
+    costs.add_column("A month", justify="right", no_wrap=True)
+    costs.add_column("A year", justify="right", no_wrap=True)
+    for (name, *amounts), note in zip(found.costs, found.cost_notes, strict=True):
+        approach = Text(one_line(name.split(" (", 1)[0]))
+        approach.append(f"\n{one_line(note)}", style="dim")
+        costs.add_row(approach, *(Text(amount) for amount in amounts))
+    footer = Text(
+        "Estimates: about 4 characters a token; every assumption is in the JSON report "
+        "(recommendation.costs.assumptions).",
         style="dim",
     )
-    body = Group(Text(one_line(found.summary)), Text(""), questions, Text(""), costs, note)
-    return Panel(body, title=Text(f"Verdict: {found.title}", style="bold"), title_align="left")
+    body = Group(Text(one_line(found.summary)), Text(""), questions, Text(""), costs, footer)
+    return Panel(
+        body, title=Text(f"Verdict: {found.short_title}", style="bold"), title_align="left"
+    )
 
 
 def render_terminal(report: Report, console: Console, *, quiet: bool = False) -> None:

@@ -66,6 +66,18 @@ several), ``system_tokens_avg`` the mean over examples (rounded half up).
   ``Article 5``, ``Section 3(b)``, ``Art. 6``) or a run of two or more
   capitalised words in mid-sentence (``the European Data Protection Board``).
 
+- ``structured_share``: the share of sampled answers the model must produce in
+  a fixed form rather than as prose: code (a fenced block, or a first line of
+  ``def``/``class``/``import``/``function``/``SELECT``/``WITH`` ...), SQL, a
+  JSON object or array, markup (an answer that opens with a tag), or a label
+  from a small set (answers of three words or fewer, when at most twenty
+  distinct ones cover the sample: a classifier's outputs). Such answers teach
+  a behaviour (a format, a syntax, a house style), not facts.
+- ``context_share``: the share of the first ``SAMPLE_ANSWERS`` examples whose
+  prompt carries retrieved passages (``<DOCUMENT>``, a ``Context:`` or
+  ``Passages:`` block, numbered ``[1]`` passages): retrieval-augmented
+  training, where the model learns to answer from what is retrieved.
+
 ``split`` says, from the path alone, whether a file is training data
 (``train``), a validation split (``validation``) or an evaluation set
 (``eval``): the file name decides when it names a split (``val.jsonl``,
@@ -288,6 +300,7 @@ class _Example:
     tokens: int = 0
     system_tokens: int = 0
     answers: list[str] = field(default_factory=list)
+    context: bool = False  # a prompt carries retrieved passages
 
     def add(self, text: str, kind: str = "prompt") -> None:
         count = _tokens(len(text))
@@ -296,6 +309,8 @@ class _Example:
             self.system_tokens += count
         elif kind == "answer" and text.strip():
             self.answers.append(text)
+        if kind != "answer" and not self.context:
+            self.context = bool(_CONTEXT_BLOCK.search(text[:SAMPLE_CHARS]))
 
 
 def _content(value: Any) -> str | None:
@@ -527,6 +542,48 @@ def _fact_share(answers: list[str]) -> float:
     return facts / len(answers)
 
 
+# Retrieved passages in a training prompt: retrieval-augmented training.
+_CONTEXT_BLOCK = re.compile(
+    r"<DOCUMENT>|<document>|<context>|<passage|^\s*(?:#+\s*)?(?:Context|Passages?|Documents?|"
+    r"Retrieved (?:passages|documents|context)|Search results|Sources)\s*:|^\s*\[\d+\]\s+\S",
+    re.MULTILINE,
+)
+_CODE_START = re.compile(
+    r"^\s*(?:```|~~~|(?:def|class|import|from \S+ import|function|const|let|var|"
+    r"public|package|#include|SELECT|WITH|INSERT|UPDATE|DELETE|CREATE|ALTER|MATCH)\b)",
+    re.IGNORECASE,
+)
+_SQL = re.compile(r"\bSELECT\b[\s\S]{1,2000}?\bFROM\b", re.IGNORECASE)
+_MARKUP = re.compile(r"^\s*<[A-Za-z!?][^>]{0,200}>")
+_LABEL_WORDS = 3
+_LABEL_KINDS = 20
+_LABEL_CHARS = 40
+
+
+def _is_label(head: str) -> bool:
+    """A short answer: three words or fewer, and short (text without spaces,
+    such as Chinese, is not a label for having one "word")."""
+    return len(head.split()) <= _LABEL_WORDS and len(head) <= _LABEL_CHARS
+
+
+def _structured_share(answers: list[str]) -> float:
+    """The share of answers that are code, SQL, JSON, markup or a label."""
+    if not answers:
+        return 0.0
+    heads = [answer[:SAMPLE_CHARS].strip() for answer in answers]
+    short = [head.lower().strip(_PUNCTUATION) for head in heads if _is_label(head)]
+    labels = len(short) >= 4 and len(set(short)) <= min(_LABEL_KINDS, max(2, len(short) // 2))
+    count = 0
+    for head in heads:
+        code = _CODE_START.match(head) or _SQL.search(head[:400]) or _MARKUP.match(head)
+        if (labels and _is_label(head)) or code:
+            count += 1
+        elif head[:1] in "{[":
+            ok, value = _loads(head)
+            count += ok and isinstance(value, (dict, list))
+    return count / len(answers)
+
+
 # --- the files -------------------------------------------------------------------
 
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
@@ -544,6 +601,8 @@ class _Tally:
         self.answers = 0
         self.answer_tokens = 0
         self.sample: list[str] = []
+        self.sampled = 0
+        self.with_context = 0
         self.invalid: list[int] = []
         self.invalid_count = 0
 
@@ -555,6 +614,9 @@ class _Tally:
         self.examples += 1
         self.tokens += example.tokens
         self.system_tokens += example.system_tokens
+        if self.sampled < SAMPLE_ANSWERS:
+            self.sampled += 1
+            self.with_context += example.context
         for answer in example.answers:
             self.answers += 1
             self.answer_tokens += _tokens(len(answer))
@@ -591,6 +653,8 @@ class _Tally:
             template_share=round(_template_share(self.sample), 4),
             fact_share=round(_fact_share(self.sample), 4),
             split=dataset_split(path),
+            structured_share=round(_structured_share(self.sample), 4),
+            context_share=round(self.with_context / self.sampled, 4) if self.sampled else 0.0,
         )
         return dataset, errors
 

@@ -10,6 +10,8 @@ arguments are literal paths (or names bound to them), never by running code:
 - ``remote``: a loader that fetches URLs, sitemaps or services
   (``WebBaseLoader``, ``SitemapLoader``, ``ConfluenceLoader`` ...), and ``fetch``:
   a plain HTTP GET (``requests.get``), which counts only next to other signals;
+  live web search (``TavilySearchResults``, ``DuckDuckGoSearchRun``,
+  ``SerpAPIWrapper`` ...) is ``remote`` too, with the detail ``web search``;
 - ``glob``: a folder listed or globbed (``Path("docs").glob("*.md")``);
 - ``read`` / ``write``: ``open``, ``Path.read_text`` / ``write_text`` and the like;
 - ``training``: a file given to fine-tuning (``files.create(file=open(x, "rb"),
@@ -19,6 +21,12 @@ arguments are literal paths (or names bound to them), never by running code:
   ``system=`` argument, a template's ``format``), at the line where it enters;
 - ``search-tool``: an agent tool that looks things up (``@tool def
   search_docs(...)``): retrieval the model calls itself;
+- ``hub``: a published dataset named by its Hub id (``load_dataset("org/name")``,
+  ``snapshot_download(repo_id=..., repo_type="dataset")``): fixed data that
+  nothing in the repository refreshes, unless something else says so;
+- ``upload``: documents users upload at run time (``st.file_uploader``,
+  Gradio's ``File``/``UploadButton``, FastAPI's ``UploadFile``,
+  ``request.files``): knowledge that changes with every session;
 - ``sources``: the code keeps or returns the sources of retrieved text
   (``return_source_documents=True``, ``.source_nodes``, ``metadata["source"]``).
 
@@ -47,6 +55,19 @@ _REMOTE_LOADER = re.compile(
     r"Git[Hh]ub|Slack|GoogleDrive|Drive|Jira|RSS|Feed|Wikipedia|Arxiv|YouTube|S3|GCS|"
     r"AzureBlob|Sharepoint|SharePoint|Zendesk|Intercom|Hubspot|Salesforce|Database|SQL"
 )
+# Live web search: what the model reads changes with the web.
+_WEB_SEARCH = re.compile(
+    r"^(?:Tavily\w*|DuckDuckGo\w*|DDGS|SerpAPI\w*|GoogleSerper\w*|GoogleSearch\w*|"
+    r"BingSearch\w*|BraveSearch\w*|Exa(?:Search\w*)?|SearxSearch\w*|YouSearch\w*|"
+    r"WebSearchTool|TavilyClient)$"
+)
+# A Hub id: ``org/name`` with no file suffix (``tatsu-lab/alpaca``).
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_UPLOAD_CALLS = frozenset({"file_uploader", "UploadButton"})
+# A request handler for uploaded files (``handle_file_upload``,
+# ``on_upload``, ``pdf_upload``); code that uploads *to* somewhere
+# (``upload_file``, ``upload_to_s3``) is not.
+_UPLOAD_HANDLER = re.compile(r"^(?:handle_\w*upload\w*|on_\w*upload\w*|\w+_uploads?)$")
 _LOADER_PATH_KEYWORDS = frozenset(
     {
         "path",
@@ -305,6 +326,8 @@ class _Pass(ast.NodeVisitor):
                 scope.tainted.pop(target.id, None)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        if not isinstance(node, ast.Lambda) and _UPLOAD_HANDLER.search(node.name):
+            self.add(node.lineno, "upload", "", node.name)
         if not isinstance(node, ast.Lambda) and _SEARCH_TOOL.search(node.name):
             for decorator in node.decorator_list:
                 target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -473,6 +496,12 @@ class _Pass(ast.NodeVisitor):
             if target is not None:
                 self.add(line, "write", target, name)
         self._training(node, name)
+        if _WEB_SEARCH.match(name):
+            self.add(line, "remote", "", f"{name} (web search)")
+        if name in _UPLOAD_CALLS or (
+            name in {"File", "Files"} and _receiver_name(node.func) in {"gr", "gradio"}
+        ):
+            self.add(line, "upload", "", name)
         if name in _HTTP_GETS and _http_call(node.func):
             url = _string(node.args[0]) if node.args else None
             self.add(line, "fetch", url or "", name)
@@ -510,6 +539,18 @@ class _Pass(ast.NodeVisitor):
                 builder.startswith((".", "/")) or posixpath.splitext(builder)[1]
             ):
                 values.append(node.args[0] if node.args else files or node)
+            elif builder is not None and _HUB_ID.match(builder):
+                self.add(node.lineno, "hub", builder, name)
+        elif name in {"snapshot_download", "hf_hub_download"}:
+            repo = _string(_keyword(node, "repo_id")) or (
+                _string(node.args[0]) if node.args else None
+            )
+            if (
+                repo is not None
+                and _HUB_ID.match(repo)
+                and _string(_keyword(node, "repo_type")) == "dataset"
+            ):
+                self.add(node.lineno, "hub", repo, name)
         elif name in {"from_json", "from_csv", "from_parquet"} and node.args:
             receiver = _receiver(node.func)
             if isinstance(receiver, ast.Name) and receiver.id == "Dataset":
@@ -563,8 +604,16 @@ class _Pass(ast.NodeVisitor):
             elif word in _SOURCE_WORDS:
                 self.add(node.lineno, "sources", "", word)
 
+    def visit_Name(self, node: ast.Name) -> None:
+        if node.id == "UploadFile":
+            self.add(node.lineno, "upload", "", "UploadFile")
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self.generic_visit(node)
+        if node.attr == "files" and _receiver_name(node) == "request":
+            self.add(node.lineno, "upload", "", "request.files")
+        elif node.attr == "UploadFile":
+            self.add(node.lineno, "upload", "", "UploadFile")
         if self.llm_file and node.attr in _SOURCE_WORDS:
             self.add(node.lineno, "sources", "", node.attr)
 
@@ -579,6 +628,12 @@ class _Pass(ast.NodeVisitor):
             and node.value.attr == "metadata"
         ):
             self.add(node.lineno, "sources", "", f"[{key!r}]")
+
+
+def _receiver_name(node: ast.expr) -> str:
+    """``gr`` for ``gr.File``, ``request`` for ``request.files``."""
+    owner = node.value if isinstance(node, ast.Attribute) else None
+    return owner.id if isinstance(owner, ast.Name) else ""
 
 
 def _walk_expr(node: ast.expr) -> Iterator[ast.AST]:
@@ -632,7 +687,9 @@ _TRIGGERS = re.compile(
     r"@tool|@function_tool|open\(|\.read|glob\(|Loader|Reader|load_dataset|purpose=|listdir|scandir|iterdir|walk\(|"
     r"requests\.|httpx\.|urlopen|aiohttp|write_text|write_bytes|to_json|to_csv|from_json|"
     r"from_csv|from_parquet|train_file|training_file|train_data|training_data|dataset_path|"
-    r"train_path|data_files"
+    r"train_path|data_files|snapshot_download|hf_hub_download|file_uploader|UploadFile|upload|"
+    r"UploadButton|request\.files|gr\.File|Tavily|DuckDuckGo|DDGS|SerpAPI|Serper|"
+    r"GoogleSearch|BingSearch|BraveSearch|\bExa\b|ExaSearch|SearxSearch|WebSearchTool"
 )
 
 

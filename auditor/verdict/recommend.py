@@ -16,9 +16,13 @@ The rules of DESIGN, in order:
 
 from __future__ import annotations
 
+import functools
+import re
+from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from auditor.model import Answer, Recommendation
+from auditor.model import Answer, CallSite, Recommendation
 from auditor.verdict.pricing import CostInputs, Pricing, estimate, money
 
 if TYPE_CHECKING:
@@ -105,16 +109,89 @@ def confidence(analysis: Analysis, strategy: str) -> float:
     return round(max(0.3, min(0.95, value)), 2)
 
 
+_PROVIDER_PREFIX = re.compile(
+    r"^(?:openai|azure|azure_ai|anthropic|bedrock|vertex_ai|vertex|google|gemini|mistral|"
+    r"mistralai|cohere|groq|together_ai|together|fireworks_ai|ollama|huggingface|openrouter|"
+    r"deepseek)[/:]",
+    re.IGNORECASE,
+)
+
+
+def bare_model(model: str) -> str:
+    """A model name without a provider prefix (``anthropic/claude-...``) and,
+    for a fine-tuned id (``ft:gpt-4o-mini-2024-07-18:org::id``), its base."""
+    name = _PROVIDER_PREFIX.sub("", model.strip())
+    if name.startswith("ft:"):
+        name = name[3:].split(":", 1)[0]
+    return name
+
+
+@functools.cache
+def _superseded() -> tuple[str, ...]:
+    """Model patterns the deprecation table marks as retired, deprecated or
+    legacy (a trailing ``*`` matches any suffix)."""
+    from auditor.knowledge import load_table
+
+    found: list[str] = []
+    for entry in load_table("deprecated_models").get("model", []):
+        if entry.get("status") in {"retired", "deprecated", "legacy"}:
+            found.extend(str(m).lower() for m in entry.get("match", []))
+    return tuple(found)
+
+
+def superseded(model: str) -> bool:
+    name = bare_model(model).lower()
+    return any(name.startswith(p[:-1]) if p.endswith("*") else name == p for p in _superseded())
+
+
+def _most_used(
+    sites: Sequence[CallSite], *, avoid_superseded: bool = False
+) -> tuple[str | None, str]:
+    """The model most calls name (the first one on a tie), and where."""
+    named = sorted((s for s in sites if s.model), key=lambda s: (s.path, s.line))
+    if avoid_superseded:
+        current = [s for s in named if not superseded(s.model or "")]
+        named = current or named
+    if not named:
+        return None, ""
+    counts = Counter(bare_model(s.model or "") for s in named)
+    top = max(counts.values())
+    model = next(
+        bare_model(s.model or "") for s in named if counts[bare_model(s.model or "")] == top
+    )
+    first = next(s for s in named if bare_model(s.model or "") == model)
+    total = len(named)
+    return (
+        model,
+        f"{top} of {total} call{'s' if total != 1 else ''}, first at {first.path}:{first.line}",
+    )
+
+
 def cost_inputs(analysis: Analysis, facts: RepoFacts) -> CostInputs:
     instruction = max((i.tokens for i in analysis.instructions), default=0)
     pasted = max((p.tokens for p in analysis.pasted), default=0)
-    models = [
-        s.model
-        for s in facts.call_sites
-        if s.model and s.capability in {"chat", "completion", "fine-tune"}
+    judged = analysis.scope
+    sites = judged.sites if judged is not None else list(facts.call_sites)
+    chat, chat_from = _most_used([s for s in sites if s.capability in {"chat", "completion"}])
+    jobs = [
+        s
+        for s in sites
+        if s.capability == "fine-tune" and s.model and not s.api.endswith("files.create")
     ]
-    embeddings = [s.model for s in facts.call_sites if s.model and s.capability == "embedding"]
-    stores = sorted({s.provider for s in facts.call_sites if s.capability == "vector-store"})
+    job = min(jobs, key=lambda s: (s.path, s.line)) if jobs else None
+    local = (
+        judged is not None
+        and not jobs
+        and any(s.capability == "training" and judged.use(s) == "llm" for s in sites)
+    )
+    trained = (
+        [s for s in sites if s.capability == "training" and s.model] if local and not job else []
+    )
+    embedding, embedding_from = _most_used(
+        [s for s in sites if s.capability == "embedding"], avoid_superseded=True
+    )
+    stores = sorted({s.provider for s in sites if s.capability == "vector-store"})
+    train = [d for d in analysis.training if d.split == "train"]
     return CostInputs(
         training_tokens=analysis.training_tokens,
         corpus_tokens=analysis.corpus.approx_tokens,
@@ -122,9 +199,19 @@ def cost_inputs(analysis: Analysis, facts: RepoFacts) -> CostInputs:
         pasted_tokens_per_call=pasted,
         runs_per_year=analysis.runs_per_year,
         monthly_change=analysis.monthly_change,
-        models=[m for m in models if m],
+        training_examples=sum(d.examples for d in train) if train else None,
+        chat_model=chat,
+        chat_model_from=chat_from,
+        fine_tune_model=bare_model(job.model or "")
+        if job
+        else (bare_model(trained[0].model or "") if trained else None),
+        fine_tune_model_from=f"{job.path}:{job.line}"
+        if job
+        else (f"{trained[0].path}:{trained[0].line}" if trained else ""),
+        embedding_model=embedding,
+        embedding_model_from=embedding_from,
+        local_training=local,
         stores=stores,
-        embedding_models=[m for m in embeddings if m],
     )
 
 
@@ -141,10 +228,14 @@ def _answers(analysis: Analysis, costs: dict[str, Any]) -> tuple[Answer, ...]:
         text = "No: the knowledge and training data hardly change"
         lean = "either"
     else:
-        text = "Unknown: " + (analysis.history_note or "no history and no update jobs to judge by")
+        missing = change.extra.get("missing") or ["no history and no update jobs"]
+        text = f"Unknown: nothing to judge by ({', '.join(missing)})"
         lean = "either"
     if change.evidence and change.level != "unknown":
         text += f" ({change.evidence[0].detail})"
+    sure = change.extra.get("confidence")
+    if isinstance(sure, float) and change.level != "unknown" and sure < 0.9:
+        text += f"; confidence {sure:.1f}"
     need = profile.need
     k, b = need.extra.get("knowledge", 0.0), need.extra.get("behavior", 0.0)
     scores = f"(knowledge {k:.2f}, behaviour {b:.2f})"
@@ -157,11 +248,18 @@ def _answers(analysis: Analysis, costs: dict[str, Any]) -> tuple[Answer, ...]:
     need_lean = {"knowledge": "rag", "behavior": "fine-tune"}.get(need.level, "either")
     ft, rag = costs["fine_tune"], costs["rag"]
     runs = ft["runs_per_year"]
+    tokens = f"~{ft['training_tokens']:,} training tokens" + (
+        " assumed" if ft.get("training_tokens_assumed") else ""
+    )
+    corpus = f"~{rag['corpus_tokens']:,} tokens" + (
+        " assumed" if rag.get("corpus_tokens_assumed") else ""
+    )
     cost_text = (
         f"Fine-tuning about {money(ft['year_usd'])} a year ({runs} run{'s' if runs != 1 else ''} "
-        f"of {money(ft['run_usd'])} on {ft['base_model']}, plus the fine-tuned inference "
-        f"premium); RAG about {money(rag['year_usd'])} a year (embedding "
-        f"~{rag['corpus_tokens']:,} tokens, a {rag['vector_store']} store, retrieved context)"
+        f"of {money(ft['run_usd'])}: {ft['offer']}, {ft['base_model']}, {tokens}, plus the "
+        f"fine-tuned inference premium); RAG about {money(rag['year_usd'])} a year "
+        f"({rag['embedding_model']} on {corpus}, a {rag['vector_store']} store, "
+        f"retrieved context as {costs['prompting']['model']} input)"
     )
     if ft["year_usd"] * 2 < rag["year_usd"]:
         cost_lean = "fine-tune"
@@ -201,9 +299,24 @@ def recommend(analysis: Analysis, facts: RepoFacts, pricing: Pricing) -> Recomme
         summary = (
             "No LLM use found: nothing to recommend. Run ragfit again when the code calls a model."
         )
+        judged = analysis.scope
+        if judged is not None and judged.kind == "framework":
+            summary = (
+                f"This is an LLM framework or SDK: its {judged.adapters} calls in adapter modules "
+                f"for {len(judged.adapter_providers)} providers and stores are there for its "
+                "users, and the project itself runs no model: nothing to recommend. Its users "
+                "choose RAG or fine-tuning in their own code."
+            )
     else:
         because = "; ".join(reasons)
         summary = f"Recommended: {NAMES[strategy]} (confidence {conf:.2f}), because {because}."
+        judged = analysis.scope
+        if judged is not None and judged.kind == "framework":
+            summary = (
+                f"This is an LLM framework or SDK: {judged.adapters} calls in adapter modules "
+                f"for {len(judged.adapter_providers)} providers and stores are there for its "
+                "users, so ragfit judged only the code the project runs itself. " + summary
+            )
         if current == strategy:
             summary += f" The code already does {NAMES[current]}."
         elif current != "none":

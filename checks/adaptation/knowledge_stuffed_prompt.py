@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, Severity
 from auditor.rules import Example, Rule
-from auditor.verdict.pricing import monthly_input_cost
+from auditor.verdict.pricing import money, monthly_input_cost
 from auditor.verdict.profile import PASTED_LARGE
 from auditor.verdict.stage import Verdict
 
@@ -69,7 +69,7 @@ class KnowledgeStuffedPrompt(Rule):
     severity = Severity.WARNING
     message = (
         "{files} document{s} (~{tokens:,} tokens, an estimate) pasted into every prompt with "
-        "no retrieval: about ${month:,.2f} a month at {calls:,} calls; retrieve the passages "
+        "no retrieval: about {month} a month at {calls:,} calls; retrieve the passages "
         "that matter instead"
     )
     tags = ("llm", "cost")
@@ -81,7 +81,7 @@ class KnowledgeStuffedPrompt(Rule):
         analysis = verdict.analysis
         if analysis.retrieval:
             return
-        model = str(verdict.recommendation.costs["fine_tune"]["base_model"])
+        model = str(verdict.recommendation.costs["prompting"]["model"])
         for paste in analysis.pasted:
             if paste.tokens < PASTED_LARGE:
                 continue
@@ -93,6 +93,6 @@ class KnowledgeStuffedPrompt(Rule):
                 files=paste.files,
                 s="s" if paste.files != 1 else "",
                 tokens=paste.tokens,
-                month=month,
+                month=money(month),
                 calls=calls,
             )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, Severity
 from auditor.rules import Example, Rule
-from auditor.verdict.pricing import monthly_input_cost
+from auditor.verdict.pricing import money, monthly_input_cost
 from auditor.verdict.stage import Verdict
 
 STYLE_SENTENCES = 3
@@ -82,7 +82,7 @@ class RepeatedStyleInstructions(Rule):
     severity = Severity.NOTE
     message = (
         "~{tokens:,} tokens of style instructions{shots} sent with every call (an estimate): "
-        "about ${month:,.2f} a month at {calls:,} calls that a fine-tuned model would save"
+        "about {month} a month at {calls:,} calls that a fine-tuned model would save"
     )
     tags = ("llm", "cost")
     precision = "medium"  # inferred from code and text: a heuristic
@@ -91,7 +91,7 @@ class RepeatedStyleInstructions(Rule):
 
     def check(self, facts: RepoFacts, verdict: Verdict) -> Iterator[Finding]:
         analysis = verdict.analysis
-        model = str(verdict.recommendation.costs["fine_tune"]["base_model"])
+        model = str(verdict.recommendation.costs["prompting"]["model"])
         for item in analysis.instructions:
             styled = item.style_sentences >= STYLE_SENTENCES and item.tokens >= MIN_TOKENS
             if not (styled or item.shots >= MIN_SHOTS):
@@ -107,6 +107,6 @@ class RepeatedStyleInstructions(Rule):
                 fingerprint_key=f"style:{item.path}",
                 tokens=item.tokens,
                 shots=f" and {item.shots} few-shot examples" if item.shots else "",
-                month=month,
+                month=money(month),
                 calls=calls,
             )

@@ -8,7 +8,7 @@ from auditor.facts import RepoFacts
 from auditor.model import Finding, Location, Severity, StoreExposure, normalise_name
 from auditor.rules import Example, Rule
 from auditor.scanners.stores import store_specs
-from auditor.verdict.profile import is_test_path
+from auditor.verdict.scope import is_test_path
 from auditor.verdict.stage import Verdict
 
 _VECTOR_CAPABILITIES = frozenset({"vector-store", "retriever"})

@@ -13,7 +13,7 @@ from auditor.safeio import open_in_root
 from auditor.scanners.data import dataset_split, sniff_dataset
 from auditor.scanners.sensitive import KINDS, SensitiveScan, scan_file
 from auditor.verdict.assets import match
-from auditor.verdict.profile import is_test_path
+from auditor.verdict.scope import is_test_path
 from auditor.verdict.stage import Verdict
 
 # What one scan reads, in all, before it stops (each file's own share is
