@@ -245,11 +245,13 @@ def _python(
     """One ``ast`` parse for every file (syntax check, data references,
     schedules: the tree is returned for them); the libcst pass only for files
     that import a known SDK."""
+    from auditor.scanners.pyguard import parse_python
+
     try:
-        tree: ast.Module | None = ast.parse(text)
+        tree: ast.Module | None = parse_python(text)  # a large file in groups
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
-    llm_file = table.imports_sdk(data)
+    llm_file = table.imports_sdk(text, tree)  # the decoded text: no byte-order mark
     code = PythonFacts()
     if llm_file or tree is None:
         # libcst is imported only when a file needs it: warm runs never do. It

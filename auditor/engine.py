@@ -175,11 +175,19 @@ def _size(item: tuple[str, bytes, str]) -> int:
 
 
 def _analyse_safely(path: str, data: bytes, cause: BaseException) -> dict[str, Any]:
+    """A file whose worker died (or whose batch shared a dead worker): analysed
+    again in a forked child of its own, so that a file that kills its process
+    becomes an ``errors`` entry instead of killing this one."""
+    from auditor.scanners.pyguard import ChildDied, run_isolated
+
     try:
-        return analyse(path, data).to_dict()
+        raw: dict[str, Any] = run_isolated(lambda: analyse(path, data).to_dict(), len(data))
+        return raw
+    except ChildDied as exc:
+        error = ScanError(path, "internal-error", f"analysis crashed: {exc}")
     except Exception:
         error = ScanError(path, "internal-error", f"analysis failed ({type(cause).__name__})")
-        return FileFacts(path, errors=(error,)).to_dict()
+    return FileFacts(path, errors=(error,)).to_dict()
 
 
 def _changed_files(root: Path, base: str) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 import sys
@@ -94,41 +95,87 @@ class SdkTable:
     class_provider: Mapping[str, str]
     roots: frozenset[str]
     # Matches an import of one of ``roots`` at the start of a line.
-    import_pattern: re.Pattern[bytes]
+    import_pattern: re.Pattern[str]
+    # `import ROOT` or `from ROOT` anywhere (not only at a line start), or
+    # `import_module("ROOT")`: a file without one imports no SDK.
+    root_words: tuple[re.Pattern[str], ...]
     # Every module path that leads to a name in the table: ``openai``,
     # ``langchain_core.prompts`` (but not ``langchain_core.documents``).
     import_prefixes: frozenset[str]
 
-    def imports_sdk(self, data: bytes) -> bool:
+    def imports_sdk(self, data: bytes | str, tree: ast.Module | None = None) -> bool:
         """Whether a Python file imports something that leads to a known SDK name
         (``import openai``, ``from openai import OpenAI``, but not
         ``from openai.types import ChatCompletion`` or ``from haystack import
-        Document``): only those files are worth libcst's parse."""
-        if not self.import_pattern.search(data):
-            return False
-        for match in _IMPORT_LINE.finditer(data):
-            if match.group(1) is not None:
-                if self._from_import_leads_to_sdk(match.group(1), match.group(2)):
+        Document``): only those files are worth libcst's parse.
+
+        ``data``: the decoded text (what the parser sees: no byte-order mark),
+        or raw bytes for a cheap estimate. Import lines are found with a regular
+        expression; when none leads to an SDK but the text names an SDK's root,
+        ``tree`` (the file's ``ast`` module) settles it, so that imports the
+        line pattern cannot see (after ``;``, on a line of ``if x: import y``,
+        with ``\\r`` line ends, ``importlib.import_module("openai")``) count.
+        ``import openai`` written anywhere but at a line start costs that walk."""
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        text = text.removeprefix("\ufeff")
+        if not any(pattern.search(text) for pattern in self.root_words):
+            return False  # no `import ROOT` / `from ROOT` anywhere
+        if self.import_pattern.search(text):
+            for match in _IMPORT_LINE.finditer(text):
+                if match.group(1) is not None:
+                    if self._from_import_leads_to_sdk(match.group(1), match.group(2)):
+                        return True
+                    continue
+                for part in match.group(3).split(","):
+                    words = part.split()
+                    if words and words[0] in self.import_prefixes:
+                        return True
+        return tree is not None and self.tree_imports_sdk(tree)
+
+    def tree_imports_sdk(self, tree: ast.Module) -> bool:
+        """The same question answered from the ``ast`` tree: what the parser sees."""
+        prefixes = self.import_prefixes
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                if any(alias.name in prefixes for alias in node.names):
                     return True
-                continue
-            for part in match.group(3).split(b","):
-                words = part.split()
-                if words and words[0].decode("ascii", "replace") in self.import_prefixes:
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if (
+                    node.level == 0
+                    and module in prefixes
+                    and (
+                        module in self.type_globs
+                        or any(
+                            alias.name == "*" or f"{module}.{alias.name}" in prefixes
+                            for alias in node.names
+                        )
+                    )
+                ):
+                    return True
+            elif isinstance(node, ast.Call) and node.args:
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                first = node.args[0]
+                if (
+                    name in {"import_module", "__import__"}
+                    and isinstance(first, ast.Constant)
+                    and first.value in prefixes
+                ):
                     return True
         return False
 
-    def _from_import_leads_to_sdk(self, module_raw: bytes, names_raw: bytes) -> bool:
-        module = module_raw.decode("ascii", "replace")
+    def _from_import_leads_to_sdk(self, module: str, names_raw: str) -> bool:
         if module not in self.import_prefixes:
             return False
         if module in self.type_globs:
             return True  # any class of langchain_openai, say
-        names = _COMMENT.sub(b"", names_raw).strip(b"()\\ \t\r\n")
-        for part in names.split(b","):
+        names = _COMMENT.sub("", names_raw).strip("()\\ \t\r\n")
+        for part in names.split(","):
             words = part.split()
             if not words:
                 continue
-            name = words[0].decode("ascii", "replace")
+            name = words[0]
             if name == "*" or f"{module}.{name}" in self.import_prefixes:
                 return True
         return False
@@ -150,11 +197,11 @@ class SdkTable:
 
 # `from M import a, b` (names in parentheses may span lines), or `import a.b as c, d`.
 _IMPORT_LINE = re.compile(
-    rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n;]*)"
-    rb"|import[ \t]+([^\n#;]+))",
+    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n;]*)"
+    r"|import[ \t]+([^\n#;]+))",
     re.MULTILINE,
 )
-_COMMENT = re.compile(rb"#[^\n]*")
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 def _prefixes(names: set[str]) -> frozenset[str]:
@@ -165,14 +212,29 @@ def _prefixes(names: set[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _build_import_pattern(roots: frozenset[str]) -> re.Pattern[bytes]:
+def _build_import_pattern(roots: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
     # `from ROOT...` or `import a, ROOT...` at the start of a (possibly indented) line.
     pattern = (
         rf"^[ \t]*(?:from[ \t]+(?:{alternatives})\b"
         rf"|import[ \t]+(?:[\w.]+[ \t]*(?:as[ \t]+\w+[ \t]*)?,[ \t]*)*(?:{alternatives})\b)"
     )
-    return re.compile(pattern.encode(), re.MULTILINE)
+    return re.compile(pattern, re.MULTILINE)
+
+
+def _build_root_words(roots: frozenset[str]) -> tuple[re.Pattern[str], ...]:
+    alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
+    space = r"[ \t\\\r\n\f]"
+    # Three patterns, each starting with a literal, search several times faster
+    # than one alternation (no leading \b either, for the same reason: a name
+    # ending in "import" before an SDK root is harmless, the tree decides).
+    return (
+        re.compile(
+            rf"import{space}+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,{space}*)*(?:{alternatives})\b"
+        ),
+        re.compile(rf"from{space}+(?:{alternatives})\b"),
+        re.compile(rf"import_module\(\s*['\"](?:{alternatives})\b"),
+    )
 
 
 @functools.cache
@@ -224,5 +286,6 @@ def sdk_table() -> SdkTable:
         class_provider=dict(raw.get("class_provider", {})),
         roots=frozen,
         import_pattern=_build_import_pattern(frozen),
+        root_words=_build_root_words(frozen),
         import_prefixes=_prefixes(importable),
     )

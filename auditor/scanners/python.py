@@ -17,13 +17,14 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Union
 
 import libcst as cst
 
 from auditor.knowledge import ApiEntry, ArgCondition, SdkTable, TypeEntry, sdk_table
 from auditor.model import ROLE_NAMES, CallSite, Prompt, PythonFacts, ScanError
+from auditor.scanners import pyguard
 from auditor.scanners.text import LINE_BREAK
 
 # ---------------------------------------------------------------- values
@@ -84,6 +85,13 @@ class _Opaque:
 
 
 OPAQUE = _Opaque()
+
+
+class _Unset:
+    """No value given (``None`` is a value: nothing known)."""
+
+
+UNSET = _Unset()
 Value = Union[Sym, Obj, ObjPath, Expr, SelfRef, Factory, _Opaque]  # noqa: UP007 - runtime alias on 3.10
 Scope = dict[str, Value]
 
@@ -157,16 +165,37 @@ class _AstPositions:
     """Spans of calls and string literals, taken from ``ast`` (about 10x cheaper than
     libcst's PositionProvider), matched to libcst's nodes by source order."""
 
-    def __init__(self, tree: ast.Module, lines: Sequence[str]) -> None:
-        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-        calls.sort(
-            key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0))
-        )
+    def __init__(
+        self, tree: ast.Module, lines: Sequence[str], calls: list[ast.Call] | None = None
+    ) -> None:
+        if calls is None:
+            calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+            calls.sort(
+                key=lambda n: (
+                    n.lineno,
+                    n.col_offset,
+                    -(n.end_lineno or 0),
+                    -(n.end_col_offset or 0),
+                )
+            )
         self.tree = tree
         self.calls = calls
         self.lines = lines
         self._strings: dict[str, list[int]] | None = None
         self._fstrings: dict[tuple[str, ...], list[int]] = {}
+
+    def window(self, first: int, last: int) -> _AstPositions:
+        """The calls that start in lines ``first``..``last`` (a group of whole
+        statements), sharing this file's string lines."""
+        import bisect
+
+        starts = [c.lineno for c in self.calls]
+        low = bisect.bisect_left(starts, first)
+        high = bisect.bisect_right(starts, last)
+        view = _AstPositions(self.tree, self.lines, self.calls[low:high])
+        view._strings = self.strings
+        view._fstrings = self._fstrings
+        return view
 
     @property
     def strings(self) -> dict[str, list[int]]:
@@ -255,15 +284,21 @@ class _CstPositions:
     """Spans from libcst's PositionProvider: the fallback for files that the
     running Python's ``ast`` cannot parse (newer grammar)."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, offset: int = 0) -> None:
         from libcst.metadata import MetadataWrapper, PositionProvider
 
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.positions = wrapper.resolve(PositionProvider)
+        self.offset = offset  # lines before this module's text (a group of a file)
 
     def call(self, index: int, node: cst.Call) -> Span:
         pos = self.positions[node]
-        return (pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+        return (
+            pos.start.line + self.offset,
+            pos.start.column + 1,
+            pos.end.line + self.offset,
+            pos.end.column + 1,
+        )
 
     def string(self, node: cst.CSTNode, value: str, default: int, call: int | None) -> int:
         # Where the text starts: the first literal of an implicit concatenation,
@@ -277,7 +312,7 @@ class _CstPositions:
             return default
         # PositionProvider starts a parenthesised node at its "(": add the line
         # breaks inside the parentheses' own whitespace.
-        line = int(pos.start.line)
+        line = int(pos.start.line) + self.offset
         for paren in getattr(node, "lpar", ()):
             line += _CODE.code_for_node(paren).count("\n")
         return line
@@ -331,6 +366,10 @@ class Resolver:
         self.scopes: list[Scope] = [self.module_scope]
         self.globals_declared: list[set[str]] = [set()]
         self.code = cst.Module(body=[])
+        # What calls resolved to, by node, while the visitor matches calls (None
+        # otherwise: the binder's passes see names change). Calls are matched
+        # innermost first, so a chain of n calls costs n lookups, not n**2.
+        self.memo: dict[int, Value | None] | None = None
 
     # -- names
     def lookup(self, name: str) -> Value | None:
@@ -348,6 +387,17 @@ class Resolver:
         scope[name] = value
 
     def resolve(self, node: cst.BaseExpression, depth: int = 0) -> Value | None:
+        memo = self.memo
+        if memo is not None and isinstance(node, cst.Call):
+            key = id(node)
+            if key in memo:
+                return memo[key]
+            value = self._resolve(node, depth)
+            memo[key] = value
+            return value
+        return self._resolve(node, depth)
+
+    def _resolve(self, node: cst.BaseExpression, depth: int) -> Value | None:
         if depth > 50:
             return None
         if isinstance(node, cst.Name):
@@ -368,11 +418,19 @@ class Resolver:
             target = self.resolve(node.func, depth + 1)
             if isinstance(target, Factory):
                 return target.obj
-            match = self.match(node, depth + 1)
+            # The target is resolved once: resolving it again inside match()
+            # made a chain of n calls cost 2**n.
+            match = self.match(node, depth + 1, target=target)
             if match is not None:
                 return match.result
-            if _call_name(node.func) in STRING_HELPERS:
+            name = _call_name(node.func)
+            if name in STRING_HELPERS:
                 return Expr(node)  # textwrap.dedent("..."), "...".format(...)
+            if name in {"import_module", "__import__"} and node.args:
+                # `litellm = importlib.import_module("litellm")`
+                module = self.string(node.args[0].value, strict=True, depth=depth + 1)
+                if module and re.fullmatch(r"[\w.]+", module):
+                    return Sym(module)
             return None
         if isinstance(node, cst.Await):
             return self.resolve(node.expression, depth + 1)
@@ -568,8 +626,11 @@ class Resolver:
             result = Obj(entry.returns, entry.returns, provider, model)
         return _Match(provider, entry.capability, display, model, entry.model_args, result, call)
 
-    def match(self, call: cst.Call, depth: int = 0) -> _Match | None:
-        target = self.resolve(call.func, depth + 1)
+    def match(
+        self, call: cst.Call, depth: int = 0, *, target: Value | _Unset | None = UNSET
+    ) -> _Match | None:
+        if isinstance(target, _Unset):
+            target = self.resolve(call.func, depth + 1)
         if isinstance(target, Sym):
             return self._match_sym(call, target.qname)
         if isinstance(target, ObjPath):
@@ -916,6 +977,10 @@ class _Visitor:
         self.prompt_nodes: list[tuple[int, str, cst.BaseExpression, str]] = []
         self.imports: set[str] = set()
         self.stack: list[object] = []
+        # False while visiting the second and later groups of a file parsed in
+        # groups: the module's names were bound by bind_module() beforehand.
+        self.bind_on_entry = True
+        self.prompts_seen: set[tuple[int, str, str]] = set()
         self.enter: dict[type[cst.CSTNode], Callable[[Any], None]] = {
             cst.Module: self.visit_Module,
             cst.ClassDef: self.visit_ClassDef,
@@ -929,10 +994,27 @@ class _Visitor:
             cst.ClassDef: self.leave_ClassDef,
             cst.FunctionDef: self.leave_FunctionDef,
             cst.Lambda: self.leave_Lambda,
+            cst.Call: self.leave_Call,
         }
+        self.pending: dict[int, int] = {}
+        self.call_memo: dict[int, Value | None] = {}
+
+    def start_group(self) -> None:
+        """Forget the calls of the previous group of statements (their facts
+        were collected): positions are matched per group."""
+        self.calls = []
+        self.found = []
+        self.prompt_nodes = []
+        self.call_memo.clear()
 
     # scopes
     def visit_Module(self, node: cst.Module) -> None:
+        self.call_memo.clear()
+        if self.bind_on_entry:
+            self.bind_module(node)
+
+    def bind_module(self, node: cst.Module) -> None:
+        """Bind the module's names (for a file parsed in groups: one group's)."""
         self.binder.block(node.body, self.r.module_scope, global_names=set())
         # ``global client`` assignments inside module functions (lazy singletons).
         for func in _module_functions(node.body):
@@ -944,6 +1026,7 @@ class _Visitor:
             self.r.scopes.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.call_memo.clear()
         ctx = _ClassCtx()
         self_ref = SelfRef(ctx.attrs)
         body = _body(node.body)
@@ -968,9 +1051,11 @@ class _Visitor:
         self.stack.append(ctx)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.call_memo.clear()
         self.stack.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.call_memo.clear()
         parent = self.stack[-1] if self.stack else None
         self_ref = None
         if isinstance(parent, _ClassCtx) and not any(
@@ -984,15 +1069,18 @@ class _Visitor:
         self.stack.append(scope)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.call_memo.clear()
         self.stack.pop()
         self.r.scopes.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.call_memo.clear()
         scope: Scope = {}
         self.binder.params(scope, node.params, None)
         self.r.scopes.append(scope)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.call_memo.clear()
         self.r.scopes.pop()
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -1004,12 +1092,20 @@ class _Visitor:
             self.imports.add(_dotted(node.module).split(".")[0])
 
     def visit_Call(self, node: cst.Call) -> None:
-        index = len(self.calls)
+        # Numbered in source order (positions are matched by it); matched on
+        # the way out, after the calls inside it (see Resolver.memo).
+        self.pending[id(node)] = len(self.calls)
         self.calls.append(node)
+
+    def leave_Call(self, node: cst.Call) -> None:
+        index = self.pending.pop(id(node))
+        self.r.memo = self.call_memo
         try:
             match = self.r.match(node)
         except RecursionError:
             return
+        finally:
+            self.r.memo = None
         if match is None:
             return
         self.found.append((index, match))
@@ -1252,11 +1348,16 @@ def scan_source(
     tree: ast.Module | None = None,
 ) -> PythonFacts:
     """Scan Python text. Never raises for bad input: problems become errors.
-    ``tree``: the text's ``ast`` module when the caller has parsed it already."""
+    ``tree``: the text's ``ast`` module when the caller has parsed it already.
+
+    libcst is never handed what would crash or stall it (see
+    :mod:`auditor.scanners.pyguard`): a file ``ast`` accepts is measured first
+    and parsed in groups of statements when large; one it rejects is parsed in
+    a forked child whose death is an ``errors`` entry."""
     table = table or sdk_table()
     ast_error: SyntaxError | None = None
     try:
-        tree = tree or ast.parse(source)
+        tree = tree or pyguard.parse_python(source)
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
             return _error(path, "too-deep", "code is nested too deeply to parse")
@@ -1265,13 +1366,22 @@ def scan_source(
         return _error(path, "too-deep", "code is nested too deeply to parse")
     except ValueError as exc:  # source containing NUL bytes
         return _error(path, "parse-error", f"cannot parse: {exc}")
-    # libcst's native parser exhausts the C stack (and kills the process) on very
-    # deep nesting; ``ast`` refuses past 200 levels, so only a file it rejected for
-    # another reason (newer grammar, a typo) can still be that deep.
-    if ast_error is not None and _bracket_depth(source) > MAX_NESTING:
-        return _error(path, "too-deep", "code is nested too deeply to parse")
+    if tree is None:
+        return _scan_isolated(path, source, table, line_map, ast_error)
+    lines = LINE_BREAK.split(source)
+    problem = pyguard.too_costly(tree, lines, len(source))
+    if problem is not None:
+        return _error(path, "too-deep", problem)
     try:
-        module = cst.parse_module(source)
+        return _scan_tree(path, source, tree, lines, table=table, line_map=line_map)
+    except RecursionError:
+        return _error(path, "too-deep", "code is nested too deeply to analyse")
+
+
+def _parse(path: str, source: str, ast_error: SyntaxError | None) -> cst.Module | PythonFacts:
+    """libcst's module, or the facts holding the one error that says why not."""
+    try:
+        return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         if ast_error is not None:
             return _error(
@@ -1285,34 +1395,161 @@ def scan_source(
     except Exception as exc:  # libcst's native parser may raise other errors
         return _error(path, "parse-error", f"cannot parse: {type(exc).__name__}")
 
+
+def _scan_isolated(
+    path: str,
+    source: str,
+    table: SdkTable,
+    line_map: LineMap | None,
+    ast_error: SyntaxError | None,
+) -> PythonFacts:
+    """A file ``ast`` rejected (newer grammar than this Python, or broken): there
+    is no tree to measure, so libcst parses it in a forked child with memory and
+    CPU limits; a child that dies is an ``errors`` entry, never a dead scan."""
+    # Brackets deeper than CPython allows are never valid Python.
+    if _bracket_depth(source) > MAX_NESTING:
+        return _error(path, "too-deep", "code is nested too deeply to parse")
+    problem = pyguard.too_costly_tokens(source)
+    if problem == "code that does not tokenize" and ast_error is not None:
+        message = _syntax_message(ast_error.lineno, ast_error.offset, source)
+        return _error(path, "parse-error", message)
+    if problem is not None:
+        return _error(path, "too-deep", problem)
+
+    def work() -> dict[str, Any]:
+        return _facts_to_dict(_scan_without_tree(path, source, table, line_map, ast_error))
+
+    try:
+        raw = pyguard.run_isolated(work, len(source))
+    except pyguard.ChildDied as exc:
+        return _error(path, "parse-crash", f"cannot parse: {exc}")
+    return _facts_from_dict(raw)
+
+
+def _scan_without_tree(
+    path: str,
+    source: str,
+    table: SdkTable,
+    line_map: LineMap | None,
+    ast_error: SyntaxError | None,
+) -> PythonFacts:
+    module = _parse(path, source, ast_error)
+    if isinstance(module, PythonFacts):
+        return module
     resolver = Resolver(table)
     visitor = _Visitor(path, resolver, table)
+    facts = PythonFacts(parsed=True)
     try:
         _walk(module, visitor)
-        positions: Positions | None = None
-        if tree is not None:
-            candidate = _AstPositions(tree, LINE_BREAK.split(source))
-            if candidate.matches(visitor.calls):
-                positions = candidate
-        if positions is None:
-            positions = _CstPositions(module)
-        return _facts(path, visitor, resolver, positions, line_map)
+        _collect(facts, visitor, resolver, _CstPositions(module), line_map)
     except RecursionError:
         return _error(path, "too-deep", "code is nested too deeply to analyse")
+    facts.imports = sorted(visitor.imports)
+    return facts
 
 
-def _facts(
+def _scan_tree(
     path: str,
+    source: str,
+    tree: ast.Module,
+    lines: list[str],
+    *,
+    table: SdkTable,
+    line_map: LineMap | None,
+) -> PythonFacts:
+    resolver = Resolver(table)
+    visitor = _Visitor(path, resolver, table)
+    facts = PythonFacts(parsed=True)
+    every_call = _AstPositions(tree, lines)
+    if len(source) <= pyguard.CHUNK_THRESHOLD:
+        module = _parse(path, source, None)
+        if isinstance(module, PythonFacts):
+            return module
+        _walk(module, visitor)
+        positions: Positions = every_call
+        if not every_call.matches(visitor.calls):
+            positions = _CstPositions(module)
+        _collect(facts, visitor, resolver, positions, line_map)
+        facts.imports = sorted(visitor.imports)
+        return facts
+    # A large file: groups of top-level statements, parsed one at a time (the
+    # parser's working memory is several times the tree it returns), twice:
+    # once to bind the module's names, once to visit, so that a function early
+    # in the file sees a client made at its end, as in one parse.
+    starts = [0, *(m.end() for m in LINE_BREAK.finditer(source))]
+    groups = pyguard.chunks(tree, starts, len(source))
+
+    def text(first: int, last: int) -> str:
+        end = starts[last] if last < len(starts) else len(source)
+        return source[starts[first - 1] : end]
+
+    usable: list[tuple[int, int]] = []
+    for first, last in groups:
+        if pyguard.chunk_too_large(starts, len(source), first, last):
+            message = f"lines {first}-{last}: one statement too large to analyse"
+            facts.errors.append(ScanError(path, "too-large", message))
+            continue
+        module = _parse(path, text(first, last), None)
+        if isinstance(module, PythonFacts):
+            facts.errors.extend(
+                replace(e, message=f"{e.message} (in lines {first}-{last})") for e in module.errors
+            )
+            continue
+        visitor.bind_module(module)
+        usable.append((first, last))
+        del module
+    visitor.bind_on_entry = False
+    for first, last in usable:
+        module = cst.parse_module(text(first, last))
+        visitor.start_group()
+        _walk(module, visitor)
+        window = every_call.window(first, last)
+        group_positions: Positions = window
+        if not window.matches(visitor.calls):
+            group_positions = _CstPositions(module, first - 1)
+        _collect(facts, visitor, resolver, group_positions, line_map)
+        del module
+    facts.imports = sorted(visitor.imports)
+    return facts
+
+
+def _facts_to_dict(facts: PythonFacts) -> dict[str, Any]:
+    return {
+        "call_sites": [c.to_dict() for c in facts.call_sites],
+        "prompts": [p.to_dict() for p in facts.prompts],
+        "imports": list(facts.imports),
+        "errors": [e.to_dict() for e in facts.errors],
+        "parsed": facts.parsed,
+    }
+
+
+def _facts_from_dict(raw: dict[str, Any]) -> PythonFacts:
+    return PythonFacts(
+        call_sites=[CallSite.from_dict(c) for c in raw["call_sites"]],
+        prompts=[Prompt.from_dict(p) for p in raw["prompts"]],
+        imports=[str(i) for i in raw["imports"]],
+        errors=[ScanError.from_dict(e) for e in raw["errors"]],
+        parsed=bool(raw["parsed"]),
+    )
+
+
+def _collect(
+    facts: PythonFacts,
     visitor: _Visitor,
     resolver: Resolver,
     positions: Positions,
     line_map: LineMap | None,
-) -> PythonFacts:
+) -> None:
+    """Add the call sites and prompts the visitor found (in one parse or one
+    group of a file) to ``facts``."""
+    path = visitor.path
+
     def place(line: int, column: int) -> tuple[int, int]:
         return line_map(line, column) if line_map is not None else (line, column)
 
-    facts = PythonFacts(parsed=True, imports=sorted(visitor.imports))
     call_lines: dict[int, int] = {}
+    visitor.found.sort(key=lambda item: item[0])  # matched innermost first
+    visitor.prompt_nodes.sort(key=lambda item: item[0])
     for index, match in visitor.found:
         line, col, end_line, end_col = positions.call(index, match.node)
         call_lines[index] = line
@@ -1334,7 +1571,7 @@ def _facts(
                 fine_tuned=is_fine_tuned(match.model),
             )
         )
-    seen: set[tuple[int, str, str]] = set()
+    seen = visitor.prompts_seen
     for index, role, node, api in visitor.prompt_nodes:
         text = resolver.string(node, strict=False)
         if not text or not text.strip():
@@ -1358,4 +1595,3 @@ def _facts(
             continue
         seen.add(key)
         facts.prompts.append(Prompt(path=path, line=mapped, role=role, text=text, api=api))
-    return facts
