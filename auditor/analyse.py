@@ -26,15 +26,18 @@ from auditor.model import (
     ManifestFacts,
     PythonFacts,
     ScanError,
+    StoreExposure,
 )
 from auditor.scanners.data import is_dataset_candidate, sniff_dataset
 from auditor.scanners.datarefs import find_data_refs, find_prompt_constants
 from auditor.scanners.schedules import find_schedules
+from auditor.scanners.storeclients import STORE_CLIENT_TOKENS, find_store_clients
+from auditor.scanners.stores import find_stores
 from auditor.scanners.text import find_secrets, find_suppressions
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "8"
+ANALYSIS_VERSION = "9"
 BINARY_SNIFF = 8192
 
 
@@ -168,6 +171,7 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         datasets = [found] if found is not None else []
         manifest.errors.extend(problems)
     components, infra_errors = parse_infra(kind, path, text) if kind in INFRA_KINDS else ([], [])
+    stores = _stores(kind, path, text, data, tree)
     return FileFacts(
         path=path,
         parsed=code.parsed,
@@ -184,7 +188,45 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         datasets=tuple(datasets),
         schedules=tuple(schedules),
         components=tuple(components),
+        stores=tuple(stores),
     )
+
+
+# Bytes a YAML file must hold to be read for vector stores (SC010): a store's
+# image, or a Kubernetes Service that publishes pods.
+_STORE_YAML_TOKENS = (
+    b"qdrant",
+    b"chroma",
+    b"weaviate",
+    b"milvus",
+    b"redis",
+    b"postgres",
+    b"pgvector",
+    b"timescale",
+    b"mongo",
+    b"elasticsearch",
+    b"opensearch",
+    b"LoadBalancer",
+    b"NodePort",
+    b"externalIPs",
+)
+
+
+def _stores(
+    kind: str, path: str, text: str, data: bytes, tree: ast.Module | None
+) -> list[StoreExposure]:
+    """Vector stores the file starts or connects to with their data open (SC010)."""
+    if kind == "python":
+        if tree is None or not any(token in data for token in STORE_CLIENT_TOKENS):
+            return []
+        return find_store_clients(path, tree)
+    if kind in {"compose", "dockerfile"} or (
+        kind == "text"
+        and path.lower().endswith((".yaml", ".yml"))
+        and any(token in data for token in _STORE_YAML_TOKENS)
+    ):
+        return find_stores(kind, path, text)
+    return []
 
 
 MANIFEST_KINDS = frozenset(

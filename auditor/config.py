@@ -43,6 +43,9 @@ class Config:
     training_paths: tuple[str, ...] = ()
     pricing: Mapping[str, Any] = field(default_factory=dict)
     typosquat_allow: tuple[str, ...] = ()  # names SC003 must not flag
+    # max-dependencies: package budgets SC011 checks, by what they count
+    # (``installed``: locked packages where there is a lock file, else direct ones).
+    max_dependencies: Mapping[str, int] = field(default_factory=dict)
     source: str | None = None  # the file the settings came from
 
     @property
@@ -76,6 +79,7 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         "training-paths",
         "pricing",
         "typosquat-allow",
+        "max-dependencies",
     }
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -116,6 +120,8 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(raw["high-stakes"], bool):
             raise ConfigError(f"{where}: `high-stakes` must be true or false")
         out["high_stakes"] = raw["high-stakes"]
+    if "max-dependencies" in raw:
+        out["max_dependencies"] = _budgets(raw["max-dependencies"], where)
     if "pricing" in raw:
         if not isinstance(raw["pricing"], dict):
             raise ConfigError(f"{where}: `pricing` must be a table")
@@ -127,6 +133,30 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
             raise ConfigError(f"{where}: {exc}") from None
         out["pricing"] = dict(raw["pricing"])
     return out
+
+
+_BUDGETS = ("direct", "locked", "installed")
+
+
+def _budgets(value: Any, where: str) -> dict[str, int]:
+    """``max-dependencies = 200`` (the installed packages) or a table of
+    ``direct``/``locked``/``installed`` budgets."""
+    message = (
+        f"{where}: `max-dependencies` must be a positive number or a table of "
+        "direct, locked and installed budgets"
+    )
+
+    def positive(number: Any) -> int:
+        if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
+            raise ConfigError(message)
+        return number
+
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(_BUDGETS))
+        if unknown or not value:
+            raise ConfigError(message)
+        return {key: positive(value[key]) for key in _BUDGETS if key in value}
+    return {"installed": positive(value)}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -332,6 +332,8 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     audit = facts.vulnerability_audit if options.vuln_db else facts.vulnerability_audit_if_read
     errors.extend(facts.vulnerability_errors)  # after the rules: they read the source
     errors.extend(facts.license_errors)  # likewise for the environment's metadata
+    errors.extend(facts.rule_errors)  # files rules read themselves (SC009)
+    surface = _surface(facts, errors)
     errors = [replace(e, message=redact_text(e.message)) for e in errors]
     return Report(
         root=str(root),
@@ -362,4 +364,14 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         vuln_db_advisories=audit.advisory_count if audit is not None else None,
         vuln_db_newest=audit.newest if audit is not None else None,
         components=facts.components,
+        dependency_surface=surface,
     )
+
+
+def _surface(facts: RepoFacts, errors: list[ScanError]) -> dict[str, Any]:
+    """``summary.dependency_surface``; a crash is reported, not fatal."""
+    try:
+        return facts.dependency_surface.to_dict()
+    except Exception as exc:
+        errors.append(ScanError("", "internal-error", f"dependency surface: {type(exc).__name__}"))
+        return {}

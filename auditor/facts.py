@@ -25,6 +25,7 @@ from auditor.model import (
     ScanError,
     Schedule,
     Secret,
+    StoreExposure,
     normalise_name,
 )
 from auditor.scanners.text import LINE_BREAK
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from auditor.scanners.history import GitHistory
     from auditor.supply_chain.osv import Match
     from auditor.supply_chain.sources import VulnerabilityAudit
+    from auditor.supply_chain.surface import DependencySurface, Family
 
 TRAINING_CAPABILITIES = frozenset({"fine-tune", "training"})
 RETRIEVAL_CAPABILITIES = frozenset({"vector-store", "retriever", "embedding", "document-loader"})
@@ -63,6 +65,9 @@ class RepoFacts:
         self.online = online
         self._lines: dict[str, list[str]] = {}
         self.python = python  # --python: the project's environment, for licenses
+        # Files that rules read themselves (SC009) and could not: reported in
+        # ``errors`` after the rules ran.
+        self.rule_errors: list[ScanError] = []
 
     @functools.cached_property
     def call_sites(self) -> tuple[CallSite, ...]:
@@ -88,6 +93,13 @@ class RepoFacts:
     def schedules(self) -> tuple[Schedule, ...]:
         found = [s for facts in self.per_file.values() for s in facts.schedules]
         return tuple(sorted(found, key=lambda s: (s.path, s.line)))
+
+    @functools.cached_property
+    def stores(self) -> tuple[StoreExposure, ...]:
+        """Vector stores started or connected to with their data open (SC010), and
+        the Kubernetes Services that publish pods."""
+        found = [s for facts in self.per_file.values() for s in facts.stores]
+        return tuple(sorted(found, key=lambda s: (s.path, s.line, s.column)))
 
     @functools.cached_property
     def history(self) -> GitHistory:
@@ -196,6 +208,15 @@ class RepoFacts:
     def lock_files(self) -> tuple[str, ...]:
         """Pipfile.lock, poetry.lock, uv.lock, pylock.toml, pdm.lock."""
         return tuple(f.path for f in self.files if f.path.rpartition("/")[2] in LOCK_NAMES)
+
+    @functools.cached_property
+    def dependency_surface(self) -> DependencySurface:
+        """How many packages the repository installs and which direct ones bring
+        the most (see :mod:`auditor.supply_chain.surface`)."""
+        from auditor.supply_chain.surface import dependency_surface
+
+        locks = [path for path in self.lock_files if not path.endswith("pdm.lock")]
+        return dependency_surface(self.dependencies, locks, _framework_families())
 
     @functools.cached_property
     def pins(self) -> tuple[Dependency, ...]:
@@ -387,6 +408,23 @@ class RepoFacts:
         from auditor.licenses.project import find_project_license
 
         return find_project_license({f.path for f in self.files}, self.text)
+
+
+@functools.cache
+def _framework_families() -> tuple[Family, ...]:
+    """``checks/data/llm_frameworks.toml``: LLM frameworks and their plugin packages."""
+    from auditor.knowledge import load_table
+    from auditor.supply_chain.surface import Family
+
+    return tuple(
+        Family(
+            name=entry["name"],
+            names=frozenset(entry.get("names", ())),
+            prefixes=tuple(entry.get("prefixes", ())),
+            suffixes=tuple(entry.get("suffixes", ())),
+        )
+        for entry in load_table("llm_frameworks")["family"]
+    )
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[ScanError]:

@@ -249,10 +249,14 @@ class Dependency:
     license: str | None = None
     license_source: str | None = None
     license_category: str | None = None
+    # A locked package's own dependencies, from the lock file's graph: names
+    # (PEP 503), and ``extra/name`` for those that only an extra installs.
+    requires: tuple[str, ...] = ()
 
     def to_dict(self) -> JSON:
         data = dict(vars(self))
         data["extras"] = list(self.extras)
+        data["requires"] = list(self.requires)
         return data
 
     def to_report(self) -> JSON:
@@ -274,6 +278,7 @@ class Dependency:
     def from_dict(cls, data: Mapping[str, Any]) -> Dependency:
         fields = dict(data)
         fields["extras"] = tuple(fields.get("extras", ()))
+        fields["requires"] = tuple(fields.get("requires", ()))
         built: Dependency = _build(cls, fields)
         return built
 
@@ -342,6 +347,47 @@ class Component:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Component:
         built: Component = _build(cls, data)
+        return built
+
+
+@dataclass(frozen=True)
+class StoreExposure:
+    """A vector store that one file sets up or connects to without authentication.
+
+    ``origin``: ``compose``, ``kubernetes``, ``helm``, ``dockerfile`` or
+    ``client`` (code that connects to it), or ``service`` for a Kubernetes
+    Service that publishes pods (``labels`` is then its selector). ``name`` is
+    the compose service, workload, chart, image or client call. ``reach`` says
+    how it is reachable (empty for a Kubernetes workload that only a Service can
+    publish; ``labels`` are then its pod labels, ``key=value``), ``auth`` why
+    nothing stops a stranger, ``fix`` the setting that turns authentication on.
+    ``general``: a general-purpose database, which is a vector store only when
+    the repository uses it as one.
+    """
+
+    path: str
+    line: int
+    column: int
+    store: str
+    title: str
+    origin: str
+    name: str
+    reach: str
+    auth: str
+    fix: str
+    general: bool = False
+    labels: tuple[str, ...] = ()
+
+    def to_dict(self) -> JSON:
+        data = dict(vars(self))
+        data["labels"] = list(self.labels)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StoreExposure:
+        fields = dict(data)
+        fields["labels"] = tuple(fields.get("labels", ()))
+        built: StoreExposure = _build(cls, fields)
         return built
 
 
@@ -585,6 +631,7 @@ class FileFacts:
     datasets: tuple[Dataset, ...] = ()
     schedules: tuple[Schedule, ...] = ()
     components: tuple[Component, ...] = ()
+    stores: tuple[StoreExposure, ...] = ()
 
     def to_dict(self) -> JSON:
         data: JSON = {
@@ -643,6 +690,7 @@ _ITEM_FIELDS: dict[str, Any] = {
     "datasets": Dataset,
     "schedules": Schedule,
     "components": Component,
+    "stores": StoreExposure,
 }
 
 
@@ -796,6 +844,9 @@ class Report:
     data_history: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Infrastructure the repository names (images, Terraform, actions, tools).
     components: tuple[Component, ...] = ()
+    # summary.dependency_surface: direct and locked counts, LLM frameworks, the
+    # direct dependencies that bring in the most (auditor.supply_chain.surface).
+    dependency_surface: Mapping[str, Any] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

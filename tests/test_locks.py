@@ -298,7 +298,9 @@ def test_poetry_lock_packages_and_lines() -> None:
     assert facts.errors == []
     src, path = "poetry.lock", "poetry.lock"
     assert facts.dependencies == [
-        locked("anyio", "4.4.0", 3, src, path, hashes=True),
+        locked(
+            "anyio", "4.4.0", 3, src, path, hashes=True, requires=("idna", "sniffio", "trio/trio")
+        ),
         locked(
             "langchain",
             "0.2.6",
@@ -308,6 +310,7 @@ def test_poetry_lock_packages_and_lines() -> None:
             kind="vcs",
             url="https://github.com/langchain-ai/langchain.git",
             ref=SHA,
+            requires=("pydantic",),
         ),
         locked("numpy", "1.26.4", 40, src, path),
         locked(

@@ -31,7 +31,8 @@ def test_rule_example(tmp_path: Path, rule: type[Rule], example: Example, kind: 
     _write(tmp_path, example)
     vuln_db = example.config.get("vuln-db")
     options = Options(use_cache=False, jobs=1, vuln_db=tmp_path / str(vuln_db) if vuln_db else None)
-    report = audit(tmp_path, Config(select=(rule.id,)), options)
+    settings = {k: v for k, v in example.config.items() if k != "vuln-db"}
+    report = audit(tmp_path, Config(select=(rule.id,), **settings), options)
     assert report.errors == ()
     where = sorted(f"{f.location.path}:{f.location.line}" for f in report.findings)
     assert all(f.rule_id == rule.id for f in report.findings)

@@ -47,6 +47,7 @@ def report_dict(report: Report) -> JSON:
             "findings": report.counts,
             "suppressed": report.suppressed,
             "baselined": report.baselined,
+            "dependency_surface": dict(report.dependency_surface) or {"direct": 0, "locked": None},
         },
         "inventory": {
             "call_sites": [site.to_report() for site in report.call_sites],

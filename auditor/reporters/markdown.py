@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from auditor.model import Finding, Report, Severity
+from auditor.reporters.surface import surface_summary
 from auditor.reporters.verdict import verdict
 from auditor.scanners.text import LINE_BREAK
 
@@ -126,6 +127,9 @@ def render_markdown(report: Report) -> str:
     lines = ["## ragfit", "", _summary_line(report), ""]
     lines += _verdict(report)
     lines += _inventory(report)
+    surface = surface_summary(report)
+    if surface:
+        lines += [_cell(surface), ""]
     lines += _findings(report)
     lines += _errors(report)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.model import Finding, Report, Severity, normalise_name
+from auditor.reporters.surface import surface_summary
 from auditor.reporters.verdict import verdict
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
@@ -147,6 +148,9 @@ def render_terminal(report: Report, console: Console, *, quiet: bool = False) ->
             _print(console, f"Current approach: [bold]{escape(report.current_approach)}[/bold]")
         if report.dependencies:
             _print(console, escape(dependency_summary(report)))
+            surface = surface_summary(report)
+            if surface:
+                _print(console, escape(surface))
         panel = _verdict_panel(report)
         if panel is not None:
             console.print(panel)

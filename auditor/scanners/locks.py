@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.model import Dependency, ManifestFacts, ScanError
+from auditor.model import Dependency, ManifestFacts, ScanError, normalise_name
 from auditor.scanners.manifests import TomlLines
 
 if sys.version_info >= (3, 11):
@@ -90,6 +90,7 @@ class _Lock:
         marker: str | None = None,
         extras: tuple[str, ...] = (),
         editable: bool = False,
+        requires: tuple[str, ...] = (),
     ) -> None:
         self.facts.dependencies.append(
             Dependency(
@@ -108,6 +109,7 @@ class _Lock:
                 ref=ref,
                 hashes=hashes,
                 editable=editable,
+                requires=requires,
             )
         )
 
@@ -367,8 +369,59 @@ def parse_poetry_lock(path: str, text: str) -> ManifestFacts:
             hashes=hashes,
             marker=_str(entry.get("markers")),
             editable=entry.get("develop") is True,
+            requires=_poetry_requires(entry),
         )
     return lock.facts
+
+
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _name(text: object) -> str | None:
+    """The normalised package name a requirement string or table names."""
+    if isinstance(text, dict):
+        text = text.get("name")
+    if not isinstance(text, str):
+        return None
+    match = _REQUIREMENT_NAME.match(text)
+    return normalise_name(match.group(1)) if match else None
+
+
+def _poetry_requires(entry: dict[str, Any]) -> tuple[str, ...]:
+    """``[package.dependencies]`` (those marked ``optional`` only through the
+    extras that name them) and ``[package.extras]``."""
+    found: list[str] = []
+    dependencies = entry.get("dependencies")
+    if isinstance(dependencies, dict):
+        for name, spec in dependencies.items():
+            optional = isinstance(spec, dict) and spec.get("optional") is True
+            if not optional:
+                found.append(normalise_name(name))
+    extras = entry.get("extras")
+    if isinstance(extras, dict):
+        for extra, requirements in extras.items():
+            if isinstance(requirements, list):
+                for requirement in requirements:
+                    name = _name(requirement)
+                    if name:
+                        found.append(f"{normalise_name(str(extra))}/{name}")
+    return tuple(dict.fromkeys(found))
+
+
+def _table_requires(entry: dict[str, Any], key: str = "dependencies") -> tuple[str, ...]:
+    """uv's and PEP 751's ``dependencies = [{name = ...}]`` and uv's
+    ``[package.optional-dependencies]``."""
+    found: list[str] = []
+    dependencies = entry.get(key)
+    if isinstance(dependencies, list):
+        found.extend(n for n in (_name(d) for d in dependencies) if n)
+    optional = entry.get("optional-dependencies")
+    if isinstance(optional, dict):
+        for extra, items in optional.items():
+            if isinstance(items, list):
+                names = (_name(d) for d in items)
+                found.extend(f"{normalise_name(str(extra))}/{n}" for n in names if n)
+    return tuple(dict.fromkeys(found))
 
 
 # --------------------------------------------------------------------------- uv.lock
@@ -421,6 +474,7 @@ def parse_uv_lock(path: str, text: str) -> ManifestFacts:
             ref=ref,
             hashes=hashes,
             editable=editable,
+            requires=_table_requires(entry),
         )
     return lock.facts
 
@@ -461,5 +515,6 @@ def parse_pylock(path: str, text: str) -> ManifestFacts:
             hashes=hashes,
             marker=_str(entry.get("marker")),
             editable=editable,
+            requires=_table_requires(entry),
         )
     return lock.facts

@@ -219,6 +219,9 @@ class Analysis:
     # Git history of each training set and of the corpus, for the inventory:
     # commits_90, commits_365, last_change (all None when there is no history).
     history: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Every file taken for training or evaluation data: recognised datasets,
+    # files that training code names, the configured ``training-paths``.
+    training_files: tuple[str, ...] = ()
 
 
 def analyse_prompts(prompts: Sequence[Prompt]) -> list[Instructions]:
@@ -693,6 +696,7 @@ def infer(facts: RepoFacts) -> Analysis:
         uses_llm=uses_llm,
         training_churn=training_churn,
         history=inventory_history,
+        training_files=tuple(sorted(training_files)),
     )
 
 
