@@ -17,7 +17,7 @@ import re
 import tokenize
 from collections.abc import Iterator
 
-from auditor.knowledge import SdkTable, sdk_table
+from auditor.knowledge import SdkTable, endpoint_table, sdk_table
 from auditor.model import (
     Component,
     DataRef,
@@ -30,10 +30,12 @@ from auditor.model import (
 )
 from auditor.scanners.data import is_dataset_candidate, sniff_dataset
 from auditor.scanners.datarefs import find_data_refs, find_prompt_constants
+from auditor.scanners.modules import find_model_strings, import_links, text_exports
 from auditor.scanners.schedules import find_schedules
 from auditor.scanners.storeclients import STORE_CLIENT_TOKENS, find_store_clients
 from auditor.scanners.stores import find_stores
 from auditor.scanners.text import find_secrets, find_suppressions
+from auditor.scanners.trainconf import python_training_data
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
@@ -105,6 +107,11 @@ def _decode_python(data: bytes) -> tuple[str | None, str]:
     return text, ""
 
 
+def decode_python(data: bytes) -> str | None:
+    """A Python file's text as the parser sees it, or None when it cannot be decoded."""
+    return _decode_python(data)[0]
+
+
 def _decode_text(data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
@@ -155,12 +162,18 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     table = sdk_table()
     if kind == "python":
         code, refs, tree = _python(path, text, data, table)
-    elif kind == "notebook" and any(root.encode() in data for root in table.roots):
+    elif kind == "notebook" and (
+        any(root.encode() in data for root in table.roots)
+        or any(marker.encode() in data for marker in table.markers)
+        or endpoint_table().worth_parsing(text)
+    ):
         from auditor.scanners.notebooks import scan_notebook
 
         code = scan_notebook(path, text)
     elif kind == "notebook":
         code = _notebook_syntax_only(path, text)
+    else:
+        _training_configs(kind, path, text, code, refs)
     manifest = parse_manifest(kind, path, text) if kind in MANIFEST_KINDS else ManifestFacts()
     schedules, schedule_errors = find_schedules(path, text, tree=tree)
     if kind != "workflow":  # the workflow parser reports a broken workflow once
@@ -189,6 +202,7 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         schedules=tuple(schedules),
         components=tuple(components),
         stores=tuple(stores),
+        exports=tuple(code.exports),
     )
 
 
@@ -293,7 +307,7 @@ def _python(
         tree: ast.Module | None = parse_python(text)  # a large file in groups
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
-    llm_file = table.imports_sdk(text, tree)  # the decoded text: no byte-order mark
+    llm_file = table.worth_parsing(text, tree)  # the decoded text: no byte-order mark
     code = PythonFacts()
     if llm_file or tree is None:
         # libcst is imported only when a file needs it: warm runs never do. It
@@ -307,7 +321,45 @@ def _python(
     refs = find_data_refs(path, tree, llm_file=llm_file, text=text) if tree is not None else []
     if tree is not None and not llm_file:
         code.prompts.extend(find_prompt_constants(path, tree))
+    # What other modules may import from this one, and what it imports from
+    # them (joined for the repository in auditor.crossmodule).
+    links = import_links(path, text)
+    if links is not None:
+        code.exports.append(links)
+    if tree is not None:
+        code.exports.extend(text_exports(path, tree))
+    refs.extend(find_model_strings(path, text))
+    if tree is not None:
+        refs.extend(python_training_data(path, tree, text))
     return code, refs, tree
+
+
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
+_SHELL_SUFFIXES = (".sh", ".bash", ".mk")
+MAX_CONFIG_BYTES = 256 * 1024
+
+
+def _training_configs(
+    kind: str, path: str, text: str, code: PythonFacts, refs: list[DataRef]
+) -> None:
+    """Training configurations (YAML, JSON) and training commands (shell,
+    Makefiles): training call sites and the training data they name."""
+    if kind not in {"text", "dataset"} or len(text) > MAX_CONFIG_BYTES:
+        return
+    name = path.rpartition("/")[2]
+    lower = name.lower()
+    if lower.endswith(_CONFIG_SUFFIXES):
+        from auditor.scanners.trainconf import scan_config
+
+        sites, found = scan_config(path, text)
+    elif lower.endswith(_SHELL_SUFFIXES) or name in {"Makefile", "makefile", "GNUmakefile"}:
+        from auditor.scanners.trainconf import scan_shell
+
+        sites, found = scan_shell(path, text)
+    else:
+        return
+    code.call_sites.extend(sites)
+    refs.extend(found)
 
 
 def _notebook_syntax_only(path: str, text: str) -> PythonFacts:

@@ -19,8 +19,10 @@ from auditor import __version__
 from auditor.analyse import INFRA_KINDS, MANIFEST_KINDS, analyse, analyse_batch, analysis_kind
 from auditor.cache import FactCache, content_key
 from auditor.config import Config
+from auditor.crossmodule import link_modules
 from auditor.discover import SourceFile, discover
 from auditor.facts import RepoFacts
+from auditor.inventory import referenced_training_data
 from auditor.knowledge import sdk_table
 from auditor.model import (
     FileFacts,
@@ -133,8 +135,19 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
         cache.stamp(path, stamps[path], key, facts.is_empty)
         if options.progress is not None:
             options.progress(done, total)
+    # Names followed across modules (a client made in one, called in another).
+    result.per_file = link_modules(
+        dict(result.per_file), lambda p: _read_or_none(root, p), cache.get, cache.put
+    )
     cache.save()
     return result
+
+
+def _read_or_none(root: Path, path: str) -> bytes | None:
+    try:
+        return _read(root, path)
+    except OSError:
+        return None
 
 
 def _cost(path: str, data: bytes) -> int:
@@ -142,6 +155,7 @@ def _cost(path: str, data: bytes) -> int:
     0: a text scan."""
     kind = analysis_kind(path)
     if kind == "notebook" or (kind == "python" and sdk_table().imports_sdk(data)):
+        # (an estimate for scheduling: HTTP and marker files count as 1)
         return 2
     return 1 if kind == "python" or kind in MANIFEST_KINDS or kind in INFRA_KINDS else 0
 
@@ -355,6 +369,12 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         profile=verdict[0].profile if verdict else None,
         recommendation=verdict[1] if verdict else None,
         training_data=tuple(verdict[0].training) if verdict else (),
+        training_refs=referenced_training_data(
+            facts.data_refs,
+            facts.call_sites,
+            [d.path for d in (verdict[0].training if verdict else facts.datasets)],
+            [f.path for f in found.files],
+        ),
         knowledge=(
             {**verdict[0].corpus.to_report(), **verdict[0].history.get("knowledge", {})}
             if verdict

@@ -224,6 +224,8 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
                     "api": "openai.chat",
                     "model": "gpt-4o",
                     "fine_tuned": False,
+                    "trained": None,
+                    "host": None,
                 },
                 {
                     "path": "src/train.py",
@@ -234,6 +236,8 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
                     "api": "ft",
                     "model": None,
                     "fine_tuned": False,
+                    "trained": None,
+                    "host": None,
                 },
                 {
                     "path": "src/rag.py",
@@ -244,6 +248,8 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
                     "api": "chromadb.Client",
                     "model": None,
                     "fine_tuned": False,
+                    "trained": None,
+                    "host": None,
                 },
             ],
             "providers": ["chroma", "openai"],
