@@ -254,23 +254,39 @@ def _local_provider(per_file: dict[str, FileFacts]) -> None:
 
 
 def _one_prompt_each(per_file: dict[str, FileFacts]) -> None:
-    """A prompt constant found in its own module (a prompt library) and again
-    where another module sends it (with the API it goes to) is one prompt: the
-    second, which says where it goes, is kept."""
-    sent = {
-        (p.path, p.line, p.text)
-        for path, facts in per_file.items()
-        for p in facts.prompts
-        if p.path != path and p.api is not None
-    }
+    """A prompt constant is one prompt, however many modules send it: the
+    module that holds it reports it (with the API it goes to when another
+    module sends it and the holder does not say), never once per importer."""
+    own: dict[tuple[str, int, str], bool] = {}
+    for path, facts in per_file.items():
+        for p in facts.prompts:
+            if p.path == path:
+                key = (p.path, p.line, p.text)
+                own[key] = own.get(key, False) or p.api is not None
+    seen: set[tuple[str, int, str]] = set()
+    sent: set[tuple[str, int, str]] = set()
+    for path in sorted(per_file):
+        facts = per_file[path]
+        kept = []
+        for p in facts.prompts:
+            key = (p.path, p.line, p.text)
+            if p.path != path:
+                if key in seen or own.get(key):
+                    continue  # the holder (or an earlier importer) reports it
+                seen.add(key)
+                if key in own:
+                    sent.add(key)
+            kept.append(p)
+        if len(kept) != len(facts.prompts):
+            per_file[path] = replace(facts, prompts=tuple(kept))
     if not sent:
         return
     for path, facts in list(per_file.items()):
-        kept = tuple(
-            p for p in facts.prompts if not (p.api is None and (p.path, p.line, p.text) in sent)
-        )
+        kept = [
+            p for p in facts.prompts if not (p.path == path and (p.path, p.line, p.text) in sent)
+        ]
         if len(kept) != len(facts.prompts):
-            per_file[path] = replace(facts, prompts=kept)
+            per_file[path] = replace(facts, prompts=tuple(kept))
 
 
 def _rescan(

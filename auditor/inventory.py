@@ -37,6 +37,8 @@ def referenced_training_data(
         source = ref.detail.partition(":")[0] if ":" in ref.detail else "file"
         if source not in {"hub", "url", "file"}:
             source = "file"
+        if source == "file" and not ("/" in ref.target or "." in ref.target):
+            continue  # not a path (an open() mode, a bare word)
         if source == "file" and any(f.startswith(ref.target.rstrip("/") + "/") for f in have):
             continue  # a folder of datasets already listed
         if source == "file" and ref.target not in known_files:
