@@ -34,12 +34,12 @@ from auditor.scanners.modules import find_model_strings, import_links, text_expo
 from auditor.scanners.schedules import find_schedules
 from auditor.scanners.storeclients import STORE_CLIENT_TOKENS, find_store_clients
 from auditor.scanners.stores import find_stores
-from auditor.scanners.text import find_secrets, find_suppressions
+from auditor.scanners.text import find_secrets, find_suppressions, python_comment_lines
 from auditor.scanners.trainconf import python_training_data
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "9"
+ANALYSIS_VERSION = "11"
 BINARY_SNIFF = 8192
 
 
@@ -156,6 +156,10 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         text = _decode_text(data)
     secrets = find_secrets(path, text, data)
     suppressions = find_suppressions(text)
+    if suppressions and kind == "python":  # only real comments, not docstrings
+        comments = python_comment_lines(text)
+        if comments is not None:
+            suppressions = [s for s in suppressions if s[0] in comments]
     code = PythonFacts()
     refs: list[DataRef] = []
     tree: ast.Module | None = None

@@ -7,9 +7,14 @@ the repository, in the user's cache directory. A cache that was not written
 on this machine, or was changed since, does not verify and is ignored.
 
 Format: one header line ``{"salt": ..., "mac": ...}``, then a JSON body with
-``entries`` (facts by content key), ``stamps`` (path -> size, mtime, inode,
-content key and whether its facts are empty, so that a warm run need not read
-unchanged files) and ``written`` (when, in nanoseconds).
+``entries`` (facts by content key), ``stamps`` (path -> size, mtime, ctime,
+inode, content key and whether its facts are empty, so that a warm run need not
+read unchanged files) and ``written`` (when, in nanoseconds).
+
+A stamp is git's: an edit that keeps the size and puts the modification time
+back (``touch -r``, ``os.utime``) still changes the inode's change time, which
+no user call can set; and a file changed within :data:`RACY_NS` before the
+cache was written is read again whatever its stamp says.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ CACHE_FILE = "facts.json"
 # changed again within the file system's timestamp granularity: its stamp is
 # not trusted (git's "racy" rule), and it is read again.
 RACY_NS = 2_000_000_000
-Stamp = tuple[int, int, int]
+Stamp = tuple[int, int, int, int]  # size, mtime ns, ctime ns, inode
 
 
 def _salt() -> str:
@@ -73,6 +78,16 @@ def _signing_key() -> bytes | None:
             return None
     except OSError:
         return None
+
+
+def _now_ns() -> int:
+    """The time the cache is written at (tests move it ahead)."""
+    return time.time_ns()
+
+
+def _changed_at(stamp: Stamp | list[Any]) -> int:
+    """The last change a stamp shows: its modification or inode change time."""
+    return max(int(stamp[1]), int(stamp[2]))
 
 
 def content_key(path: str, data: bytes) -> str:
@@ -130,12 +145,12 @@ class FactCache:
         """The content key recorded for ``path`` when its stamp has not changed,
         and whether that file's facts are empty (most files: nothing found)."""
         recorded = self.stamps.get(path)
-        if not isinstance(recorded, list) or len(recorded) != 5:
+        if not isinstance(recorded, list) or len(recorded) != 6:
             return None
-        size, mtime, inode, key, empty = recorded
-        if [size, mtime, inode] != list(stamp) or not isinstance(key, str):
+        *recorded_stamp, key, empty = recorded
+        if recorded_stamp != list(stamp) or not isinstance(key, str):
             return None
-        if stamp[1] >= self.written - RACY_NS or key not in self.entries:
+        if _changed_at(stamp) >= self.written - RACY_NS or key not in self.entries:
             return None
         return key, empty is True
 
@@ -163,7 +178,7 @@ class FactCache:
     def save(self) -> None:
         if not self.enabled:
             return
-        racy = any(s[1] >= self.written - RACY_NS for s in self.new_stamps.values())
+        racy = any(_changed_at(s) >= self.written - RACY_NS for s in self.new_stamps.values())
         if self.used == self.entries and self.new_stamps == self.stamps and not racy:
             return
         try:
@@ -172,7 +187,7 @@ class FactCache:
             if not ignore.exists():
                 ignore.write_text("# Created by ragfit: the cache ignores itself.\n*\n", "utf-8")
             body = json.dumps(
-                {"entries": self.used, "stamps": self.new_stamps, "written": time.time_ns()},
+                {"entries": self.used, "stamps": self.new_stamps, "written": _now_ns()},
                 separators=(",", ":"),
             ).encode()
             header = json.dumps({"salt": self.salt, "mac": self._mac(body)}).encode()

@@ -7,7 +7,6 @@ Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it;
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -26,7 +25,8 @@ from auditor.config import (
 from auditor.model import Report, ScanError
 from auditor.rules import CATALOG, all_rules, rule_by_id
 
-FORMATS = ("terminal", "json", "sarif", "markdown", "github")
+FORMATS = ("terminal", "json", "sarif", "markdown", "github", "cyclonedx")
+STATISTICS_FORMATS = ("terminal", "json")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -66,10 +66,28 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes")
     scan.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     scan.add_argument("--baseline", metavar="FILE", help="hide findings recorded in FILE")
+    scan.add_argument(
+        "--write-baseline", metavar="FILE", help="record the current findings in FILE"
+    )
     scan.add_argument("--diff-base", metavar="REF", help="only files changed since REF")
     scan.add_argument("--quiet", "-q", action="store_true", help="findings and summary only")
     scan.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails id")
-    verbs.add_parser("rules", help="list the rules")
+    scan.add_argument(
+        "--tracked-only",
+        action="store_true",
+        help="git work trees: only tracked and staged files (what a commit holds)",
+    )
+    scan.add_argument(
+        "--statistics", action="store_true", help="count findings per rule instead of listing them"
+    )
+    scan.add_argument(
+        "--require-audit",
+        action="store_true",
+        default=None,
+        help="fail when any dependency could not be checked for vulnerabilities",
+    )
+    rules = verbs.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("terminal", "json"), default="terminal")
     explain = verbs.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("rule_id", metavar="ID")
     return parser
@@ -87,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "scan":
             return _scan(args)
         if args.command == "rules":
-            return _rules(sys.stdout)
+            return _rules(sys.stdout, args.format)
         if args.command == "explain":
             return _explain(args.rule_id, sys.stdout)
         parser.print_help()
@@ -100,15 +118,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _rules(out: TextIO) -> int:
+def _rules(out: TextIO, fmt: str = "terminal") -> int:
+    """The rule table; ``--format json`` lists each rule's id, name, default
+    severity, summary, tags, precision and documentation URL."""
+    if fmt == "json":
+        import json
+
+        from auditor.rules import help_uri
+
+        rows = [
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "severity": rule.severity.label,
+                "summary": rule.summary(),
+                "tags": list(rule.tags),
+                "precision": rule.precision,
+                "help_uri": help_uri(rule),
+            }
+            for rule in all_rules()
+        ]
+        out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="ragfit rules", show_lines=False)
     for column in ("id", "name", "severity", "summary"):
         table.add_column(column)
     for rule in all_rules():
-        table.add_row(rule.id, rule.name, rule.severity.label, rule.summary())
+        # Text cells are never read as markup: a summary may hold `[...]`.
+        table.add_row(*(Text(c) for c in (rule.id, rule.name, rule.severity.label, rule.summary())))
     Console(file=out, soft_wrap=False).print(table)
     return EXIT_OK
 
@@ -130,6 +171,7 @@ def _config_for(args: argparse.Namespace, root: Path) -> tuple[Config, list[Scan
         select=parse_rule_list(args.select),
         ignore=parse_rule_list(args.ignore),
         fail_on=args.fail_on,
+        require_audit=args.require_audit,
     )
     for where, patterns in (("select", config.select), ("ignore", config.ignore)):
         check_rule_patterns(patterns, sorted(CATALOG), where)
@@ -146,13 +188,14 @@ def _scan(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.path}: not a directory (ragfit scans a repository)")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
+    if args.statistics and args.format not in STATISTICS_FORMATS:
+        raise UsageError(f"--statistics works with --format terminal or json, not {args.format}")
     for flag, value in (("--vuln-db", args.vuln_db), ("--python", args.python)):
         if value is not None and not Path(value).exists():
             raise UsageError(f"{flag} {value}: no such file or directory")
     python = _python_environment(args.python)
     config, config_errors = _config_for(args, root.resolve())
-    baseline_path = Path(args.baseline) if args.baseline else None
-    baseline = _read_baseline(baseline_path) if baseline_path and baseline_path.exists() else None
+    baseline = _read_baseline(Path(args.baseline)) if args.baseline else None
 
     progress, finish = _progress(args)
     try:
@@ -169,6 +212,8 @@ def _scan(args: argparse.Namespace) -> int:
                 vuln_db=Path(args.vuln_db) if args.vuln_db else None,
                 online=not args.offline,
                 python=python,
+                require_audit=config.require_audit,
+                untracked=not args.tracked_only,
             ),
         )
     except ValueError as exc:  # --diff-base with an unknown ref
@@ -176,17 +221,24 @@ def _scan(args: argparse.Namespace) -> int:
     finally:
         finish()
 
-    if baseline_path is not None and baseline is None:
+    if args.write_baseline:
         from auditor.reporters.json import render_baseline
 
-        _write(baseline_path, render_baseline(report))
-        sys.stderr.write(
-            f"ragfit: wrote a baseline of {len(report.findings)} findings to {baseline_path}\n"
-        )
-        return EXIT_OK
+        written = render_baseline(report)
+        _write(Path(args.write_baseline), written)
+        count = len(report.findings) + len(report.baselined_findings)
+        sys.stderr.write(f"ragfit: wrote a baseline of {count} findings to {args.write_baseline}\n")
     _emit(report, args)
     if args.vuln_db:
         _vuln_db_notice(report, sys.stderr)
+    if config.require_audit and not report.audit.complete:
+        # Asked for explicitly, so it fails the run even with --exit-zero.
+        why = f" ({report.audit.reason})" if report.audit.reason else ""
+        sys.stderr.write(
+            f"ragfit: the vulnerability audit is incomplete: {report.audit.sentence()}{why}"
+            " (require-audit)\n"
+        )
+        return EXIT_FINDINGS
     threshold = config.fail_threshold
     if args.exit_zero or threshold is None:
         return EXIT_OK
@@ -231,8 +283,12 @@ def _vuln_db_notice(report: Report, out: TextIO) -> None:
 
 
 def _read_baseline(path: Path) -> frozenset[tuple[str, str]]:
+    """``--baseline`` only reads: a missing file is an error (a mistyped path
+    must not quietly turn gating off); ``--write-baseline`` makes one."""
     from auditor.reporters.json import read_baseline_fingerprints
 
+    if not path.exists():
+        raise UsageError(f"--baseline {path}: no such file (make one with --write-baseline {path})")
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -254,19 +310,21 @@ def _write(path: Path, text: str) -> None:
 
 def _emit(report: Report, args: argparse.Namespace) -> None:
     fmt = args.format
-    if fmt == "terminal":
+    if fmt == "terminal" and not args.statistics:
         from rich.console import Console
 
         from auditor.reporters.terminal import render_terminal
 
-        if args.output:
-            buffer = io.StringIO()
-            render_terminal(report, Console(file=buffer, width=120), quiet=args.quiet)
-            _write(Path(args.output), buffer.getvalue())
+        console = Console()
+        if args.output is None and console.is_terminal:
+            render_terminal(report, console, quiet=args.quiet)
             return
-        render_terminal(report, Console(), quiet=args.quiet)
-        return
-    text = _render(report, fmt, args.sarif_category)
+        # A pipe or a file: one unwrapped `path:line:col: ID message` line per finding.
+        from auditor.reporters.plain import render_plain
+
+        text = render_plain(report, quiet=args.quiet)
+    else:
+        text = _render(report, fmt, args)
     if args.output:
         _write(Path(args.output), text)
     else:
@@ -274,7 +332,19 @@ def _emit(report: Report, args: argparse.Namespace) -> None:
         sys.stdout.flush()
 
 
-def _render(report: Report, fmt: str, category: str | None) -> str:
+def _render(report: Report, fmt: str, args: argparse.Namespace) -> str:
+    if args.statistics:
+        from auditor.reporters.plain import render_statistics, statistics
+
+        if fmt == "json":
+            import json
+
+            rows = [
+                {"rule_id": rule_id, "name": name, "severity": severity.label, "count": count}
+                for count, rule_id, name, severity in statistics(report.findings)
+            ]
+            return json.dumps(rows, indent=2) + "\n"
+        return render_statistics(report)
     if fmt == "json":
         from auditor.reporters.json import render_json
 
@@ -282,11 +352,15 @@ def _render(report: Report, fmt: str, category: str | None) -> str:
     if fmt == "sarif":
         from auditor.reporters.sarif import render_sarif
 
-        return render_sarif(report, category=category)
+        return render_sarif(report, category=args.sarif_category)
     if fmt == "markdown":
         from auditor.reporters.markdown import render_markdown
 
         return render_markdown(report)
+    if fmt == "cyclonedx":
+        from auditor.reporters.cyclonedx import render_cyclonedx
+
+        return render_cyclonedx(report)
     from auditor.reporters.github import render_github
 
     return render_github(report)

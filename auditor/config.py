@@ -1,5 +1,14 @@
 """Configuration: ``[tool.ragfit]`` in ``pyproject.toml``, or ``ragfit.toml``.
 
+The file is found from the scanned path upward to the repository root (the
+nearest folder with a ``.git``; without one, the scanned path alone), as ruff
+does: in each folder ``ragfit.toml`` first, then a ``pyproject.toml`` that has
+a ``[tool.ragfit]`` table; the nearest wins and ``--config`` overrides them
+all. Paths and globs in a file found above the scanned path are relative to
+that file's folder; they are rebased onto the scanned path (see
+:func:`rebase`), and an ``exclude`` pattern that covers the whole scanned
+path is not applied, because that path was asked for explicitly.
+
 A file named with ``--config`` or a ``ragfit.toml`` that cannot be read is a
 :class:`ConfigError` (exit 2), and so is an unknown key or a value of the
 wrong type anywhere. A scanned repository's own ``pyproject.toml`` that is
@@ -8,6 +17,8 @@ not valid TOML only costs an ``errors`` entry: the defaults apply.
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -43,6 +54,7 @@ class Config:
     training_paths: tuple[str, ...] = ()
     pricing: Mapping[str, Any] = field(default_factory=dict)
     typosquat_allow: tuple[str, ...] = ()  # names SC003 must not flag
+    require_audit: bool = False  # an incomplete vulnerability audit fails the run
     # max-dependencies: package budgets SC011 checks, by what they count
     # (``installed``: locked packages where there is a lock file, else direct ones).
     max_dependencies: Mapping[str, int] = field(default_factory=dict)
@@ -79,6 +91,7 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         "training-paths",
         "pricing",
         "typosquat-allow",
+        "require-audit",
         "max-dependencies",
     }
     unknown = sorted(set(raw) - known)
@@ -116,6 +129,10 @@ def _validate(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{where}: `budget-usd` must be a non-negative number")
         out["budget_usd"] = float(value)
+    if "require-audit" in raw:
+        if not isinstance(raw["require-audit"], bool):
+            raise ConfigError(f"{where}: `require-audit` must be true or false")
+        out["require_audit"] = raw["require-audit"]
     if "high-stakes" in raw:
         if not isinstance(raw["high-stakes"], bool):
             raise ConfigError(f"{where}: `high-stakes` must be true or false")
@@ -184,6 +201,17 @@ def _section(data: Mapping[str, Any], path: Path) -> Mapping[str, Any] | None:
     return data
 
 
+def config_folders(root: Path) -> list[Path]:
+    """The folders to look in, nearest first: ``root`` and its parents up to
+    the repository root (a folder with ``.git``); only ``root`` outside git."""
+    folders: list[Path] = []
+    for folder in (root, *root.parents):
+        folders.append(folder)
+        if os.path.lexists(folder / ".git"):
+            return folders
+    return [root]
+
+
 def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[ScanError]]:
     """The configuration for a scan of ``root``, and any ``errors`` entries.
 
@@ -192,31 +220,124 @@ def load_config(root: Path, explicit: Path | None = None) -> tuple[Config, list[
     valid TOML becomes an ``errors`` entry and the defaults apply. Unknown keys
     and wrong types in a file that parses are always an error (exit 2).
     """
-    repo_files: list[tuple[str, dict[str, Any] | None]] = []
     errors: list[ScanError] = []
-    for name in ("ragfit.toml", "pyproject.toml"):
-        path = root / name
-        if not path.is_file():
-            continue
-        try:
-            repo_files.append((name, tomllib.loads(path.read_bytes().decode("utf-8"))))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            used = "" if explicit is not None else ", default settings used"
-            message = f"not valid TOML{used}: {_toml_message(exc)}"
-            errors.append(ScanError(name, "config-error", message))
-            repo_files.append((name, None))
+    found: tuple[Path, Mapping[str, Any]] | None = None
+    broken = False
+    for folder in config_folders(root):
+        for name in ("ragfit.toml", "pyproject.toml"):
+            path = folder / name
+            if not path.is_file():
+                continue
+            shown = _shown(path, root)
+            try:
+                data = tomllib.loads(path.read_bytes().decode("utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                used = "" if explicit is not None else ", default settings used"
+                message = f"not valid TOML{used}: {_toml_message(exc)}"
+                errors.append(ScanError(shown, "config-error", message))
+                if found is None and not broken:
+                    broken = True  # the nearest file is broken: nothing above it is used
+                continue
+            section = _section(data, path)
+            if section is not None and found is None and not broken:
+                found = (path, section)
+        if found is not None or broken:
+            break
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")
         section = _section(_read_toml(explicit), explicit)
         return _config(section or {}, str(explicit)), errors
-    for name, data in repo_files:  # ragfit.toml first: it is ragfit's own file
-        if data is None:
-            return Config(), errors
-        section = _section(data, root / name)
-        if section is not None:
-            return _config(section, name), errors
-    return Config(), errors
+    if found is None:
+        return Config(), errors
+    path, section = found
+    config = _config(section, _shown(path, root))
+    return rebased(config, _relative(root, path.parent)), errors
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A configuration file as the user sees it: relative to the scanned path."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, root)).as_posix()
+
+
+def _relative(root: Path, folder: Path) -> str:
+    """``root`` relative to the configuration's folder (POSIX; empty when the same)."""
+    try:
+        rel = root.relative_to(folder).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel
+
+
+EVERYTHING = "**"
+
+
+def rebase(pattern: str, base: str) -> str | None:
+    """A gitignore-style pattern relative to a configuration's folder, made
+    relative to ``base`` (the scanned path inside that folder): the same
+    pattern when it matches at any depth (``*.ipynb``, ``**/gen/``), the part
+    below ``base`` when it is anchored (``src/pkg/gen/*`` with base ``src/pkg``
+    gives ``/gen/*``), :data:`EVERYTHING` when it covers all of ``base``
+    (``fixtures/**`` with base ``fixtures/sample``), and None when it can
+    match nothing below ``base``."""
+    if not base:
+        return pattern
+    negated = pattern.startswith("!")
+    body = pattern[1:] if negated else pattern
+    prefix = "!" if negated else ""
+    directory = body.endswith("/")
+    core = body.rstrip("/")
+    if not core.startswith("/") and "/" not in core:
+        return pattern  # unanchored: matches at any depth, below base too
+    parts = core.lstrip("/").split("/")
+    index = 0
+    for segment in base.split("/"):
+        if index >= len(parts):
+            return prefix + EVERYTHING  # names a folder above base: all of it
+        if parts[index] == "**":
+            rest = "/".join(parts[index + 1 :])
+            if not rest:
+                return prefix + EVERYTHING
+            return f"{prefix}**/{rest}" + ("/" if directory else "")
+        if not fnmatch.fnmatchcase(segment, parts[index]):
+            return None
+        index += 1
+    rest = "/".join(parts[index:])
+    if not rest:
+        return prefix + EVERYTHING  # names base itself
+    return f"{prefix}/{rest}" + ("/" if directory else "")
+
+
+def rebased(config: Config, base: str) -> Config:
+    """``config`` (from a file ``base`` levels above the scanned path) with its
+    paths and globs made relative to the scanned path."""
+    if not base:
+        return config
+
+    def patterns(values: Sequence[str], *, explicit_wins: bool) -> tuple[str, ...]:
+        out: list[str] = []
+        for value in values:
+            moved = rebase(value, base)
+            if moved is None or (explicit_wins and moved.lstrip("!") == EVERYTHING):
+                continue
+            out.append(moved)
+        return tuple(out)
+
+    ignores: dict[str, tuple[str, ...]] = {}
+    for glob, ids in config.per_path_ignores.items():
+        moved = rebase(glob, base)
+        if moved is not None:
+            ignores[moved] = ignores.get(moved, ()) + ids
+    return replace(
+        config,
+        exclude=patterns(config.exclude, explicit_wins=True),
+        per_path_ignores=ignores,
+        knowledge_paths=patterns(config.knowledge_paths, explicit_wins=False),
+        training_paths=patterns(config.training_paths, explicit_wins=False),
+    )
 
 
 def _toml_message(exc: Exception) -> str:

@@ -52,8 +52,10 @@ SOURCE_SUFFIXES = frozenset(
 class SourceFile:
     path: str  # relative, POSIX
     size: int
-    # (size, mtime in ns, inode): lets a warm run skip reading unchanged files.
-    stamp: tuple[int, int, int] = (0, 0, 0)
+    # (size, mtime in ns, ctime in ns, inode): lets a warm run skip reading
+    # unchanged files. ctime is there because an edit that restores the
+    # modification time (``touch -r``, ``os.utime``) cannot restore it.
+    stamp: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
 @dataclass
@@ -70,8 +72,10 @@ def _skipped_dir(parts: Sequence[str]) -> bool:
     return any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parts)
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """Paths from git, relative to ``root``; None when root is not in a work tree."""
+def _git_files(root: Path, untracked: bool = True) -> list[str] | None:
+    """Paths from git, relative to ``root``; None when root is not in a work tree.
+    ``untracked``: also files git does not track and does not ignore; without
+    them, the index's files (tracked and staged): what a commit holds."""
     try:
         inside = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
@@ -90,8 +94,7 @@ def _git_files(root: Path) -> list[str] | None:
                 "ls-files",
                 "-z",
                 "--cached",
-                "--others",
-                "--exclude-standard",
+                *(["--others", "--exclude-standard"] if untracked else []),
             ],
             capture_output=True,
             timeout=120,
@@ -175,9 +178,12 @@ def discover(
     *,
     exclude: Sequence[str] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    untracked: bool = True,
 ) -> Discovery:
+    """The files to read under ``root``. ``untracked=False`` (``--tracked-only``,
+    the pre-commit hook): in a git work tree, only the files in the index."""
     result = Discovery()
-    listed = _git_files(root)
+    listed = _git_files(root, untracked)
     if listed is not None:
         result.mode = "git"
         candidates: Iterator[str] | list[str] = listed
@@ -212,7 +218,7 @@ def discover(
         # So do training sets (JSONL): their size is what fine-tuning costs.
         big = name in LOCK_NAMES or name.endswith((".jsonl", ".ndjson"))
         limit = max_file_size * LOCK_SIZE_FACTOR if big else max_file_size
-        stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if info.st_size > limit:
             result.oversized.append(SourceFile(rel, info.st_size, stamp))
             suffix = "." + name.rpartition(".")[2].lower() if "." in name else ""

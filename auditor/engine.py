@@ -34,7 +34,13 @@ from auditor.model import (
     sorted_findings,
 )
 from auditor.output import atomic_write
-from auditor.rules import selected_rules
+from auditor.rules import (
+    SuppressionRule,
+    SuppressionUse,
+    all_rules,
+    is_suppression_rule,
+    selected_rules,
+)
 from auditor.scanners.text import redact_text
 from auditor.verdict.stage import Verdict, judge
 
@@ -63,6 +69,10 @@ class Options:
     online: bool = False
     # --python: the scanned project's environment, read for its licenses.
     python: Path | None = None
+    # --require-audit: run the vulnerability audit even when no rule asks for it.
+    require_audit: bool = False
+    # --tracked-only: in a git work tree, leave untracked files out (pre-commit).
+    untracked: bool = True
 
 
 @dataclass
@@ -86,7 +96,7 @@ def _analyse_all(root: Path, files: list[SourceFile], options: Options) -> _Anal
     result = _Analysis()
     cache = FactCache(root, options.use_cache)
     todo: list[tuple[str, bytes, str]] = []
-    stamps: dict[str, tuple[int, int, int]] = {}
+    stamps: dict[str, tuple[int, int, int, int]] = {}
     for source in files:
         path = source.path
         known = cache.key_for_stamp(path, source.stamp)
@@ -259,17 +269,42 @@ def _path_ignores(per_path: Mapping[str, tuple[str, ...]]) -> PathIgnores:
     return [(pathspec.GitIgnoreSpec.from_lines([glob]), ids) for glob, ids in per_path.items()]
 
 
-def _suppressed(finding: Finding, facts: RepoFacts, per_path: PathIgnores) -> bool:
-    """``# ragfit: ignore[...]`` on the reported line, or ``per-path-ignores``."""
+def _inline(finding: Finding, facts: RepoFacts) -> tuple[int, tuple[str, ...]] | None:
+    """The ``# ragfit: ignore[...]`` comment on the reported line that names the
+    finding's rule (or is bare), if any."""
     file_facts = facts.per_file.get(finding.location.path)
     if file_facts is not None:
         for line, ids in file_facts.suppressions:
             if line == finding.location.line and ("*" in ids or finding.rule_id in ids):
-                return True
+                return line, ids
+    return None
+
+
+def _path_ignored(finding: Finding, per_path: PathIgnores) -> bool:
+    """``per-path-ignores`` of the configuration."""
     return any(
         spec.match_file(finding.location.path) and any(finding.rule_id.startswith(i) for i in ids)
         for spec, ids in per_path
     )
+
+
+def _suppression_uses(
+    facts: RepoFacts,
+    hid: Mapping[tuple[str, int], set[str]],
+    ran: frozenset[str],
+    all_ran: bool,
+) -> list[SuppressionUse]:
+    """Every suppression comment of the scan, with what it hid."""
+    from auditor.scanners.text import SUPPRESSION
+
+    uses: list[SuppressionUse] = []
+    for path in sorted(facts.per_file):
+        for line, ids in facts.per_file[path].suppressions:
+            match = SUPPRESSION.search(facts.line(path, line))
+            column = match.start() + 1 if match is not None else 1
+            used = frozenset(hid.get((path, line), set()))
+            uses.append(SuppressionUse(path, line, column, ids, used, ran, all_ran))
+    return uses
 
 
 def _verdict(verdict: Verdict, errors: list[ScanError]) -> tuple[Analysis, Recommendation] | None:
@@ -287,7 +322,12 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     options = options or Options()
     started = time.perf_counter()
     root = root.resolve()
-    found = discover(root, exclude=config.exclude, max_file_size=config.max_file_size)
+    found = discover(
+        root,
+        exclude=config.exclude,
+        max_file_size=config.max_file_size,
+        untracked=options.untracked,
+    )
     analysis = _analyse_all(root, found.files, options)
     facts = RepoFacts(
         root,
@@ -330,20 +370,55 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
     ]
     findings = _fingerprints(findings, facts)
     kept: list[Finding] = []
-    suppressed = baselined = 0
+    baselined: list[Finding] = []
+    suppressed = 0
     changed = _changed_files(root, options.diff_base) if options.diff_base else None
     per_path = _path_ignores(config.per_path_ignores)
+    hid: dict[tuple[str, int], set[str]] = {}
+    candidates: list[Finding] = []
     for finding in findings:
+        comment = _inline(finding, facts)
+        if comment is not None:  # what each comment hid, whatever --diff-base shows
+            hid.setdefault((finding.location.path, comment[0]), set()).add(
+                "*" if "*" in comment[1] else finding.rule_id
+            )
         if changed is not None and finding.location.path not in changed:
             continue
-        if _suppressed(finding, facts, per_path):
+        if comment is not None or _path_ignored(finding, per_path):
             suppressed += 1
-        elif (finding.rule_id, finding.fingerprint) in options.baseline:
-            baselined += 1
+        else:
+            candidates.append(finding)
+    # The suppression comments themselves (RF rules), once they have been applied.
+    ran = frozenset(r.id for r in rules if not is_suppression_rule(r))
+    all_ran = len(ran) == sum(1 for r in all_rules() if not is_suppression_rule(r))
+    uses = _suppression_uses(facts, hid, ran, all_ran)
+    notes: list[Finding] = []
+    for rule_class in rules:
+        if not is_suppression_rule(rule_class):
+            continue
+        rule = rule_class()
+        assert isinstance(rule, SuppressionRule)
+        try:
+            notes.extend(rule.check_suppressions(uses))
+        except Exception as exc:
+            errors.append(
+                ScanError("", "rule-error", f"{rule_class.id} crashed: {type(exc).__name__}")
+            )
+    for note in _fingerprints(notes, facts):
+        if changed is not None and note.location.path not in changed:
+            continue
+        if _path_ignored(note, per_path):
+            suppressed += 1
+        else:
+            candidates.append(note)
+    for finding in candidates:
+        if (finding.rule_id, finding.fingerprint) in options.baseline:
+            baselined.append(finding)
         else:
             kept.append(finding)
     # A database given with --vuln-db is always read: the report gives its size and age.
     audit = facts.vulnerability_audit if options.vuln_db else facts.vulnerability_audit_if_read
+    coverage = facts.audit_coverage(run=options.require_audit or options.vuln_db is not None)
     errors.extend(facts.vulnerability_errors)  # after the rules: they read the source
     errors.extend(facts.license_errors)  # likewise for the environment's metadata
     errors.extend(facts.rule_errors)  # files rules read themselves (SC009)
@@ -361,7 +436,8 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         findings=sorted_findings(kept),
         errors=tuple(sorted(errors, key=lambda e: (e.path, e.kind, e.message))),
         suppressed=suppressed,
-        baselined=baselined,
+        baselined=len(baselined),
+        baselined_findings=tuple(baselined),
         parsed_files=analysis.parsed,
         cached_files=analysis.cached,
         rules=tuple(r.id for r in rules),
@@ -384,6 +460,7 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         vuln_db_advisories=audit.advisory_count if audit is not None else None,
         vuln_db_newest=audit.newest if audit is not None else None,
         components=facts.components,
+        audit=coverage,
         dependency_surface=surface,
     )
 

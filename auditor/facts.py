@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from auditor.config import Config
 from auditor.discover import LOCK_NAMES, SourceFile
 from auditor.model import (
+    AuditCoverage,
     CallSite,
     Component,
     DataRef,
@@ -263,6 +264,39 @@ class RepoFacts:
         audit = self.vulnerability_audit_if_read
         return audit.errors if audit is not None else ()
 
+    def audit_coverage(self, *, run: bool) -> AuditCoverage:
+        """How many dependencies the vulnerability audit checked and did not.
+        ``run``: run the audit if no rule did (``--require-audit``); otherwise a
+        scan whose vulnerability rules are not selected reports that it did not
+        check anything, without going online for it."""
+        audit = self.vulnerability_audit if run else self.vulnerability_audit_if_read
+        keys: dict[tuple[str, str], bool] = {}
+        for dep in self.dependencies:
+            if dep.group == "constraint":
+                continue
+            if dep.kind == "pypi" and dep.version:
+                key = (normalise_name(dep.name), dep.version)
+                checked = audit is not None and audit.advisories(dep.name, dep.version) is not None
+            else:
+                key = (normalise_name(dep.name or dep.url or "?"), "")
+                checked = False
+            keys[key] = keys.get(key, False) or checked
+        checked_count = sum(keys.values())
+        reason = None
+        if audit is None:
+            if "vulnerability_audit" in self.__dict__:
+                reason = "offline and no vulnerability data (--vuln-db)"
+            else:
+                reason = "no vulnerability rule selected"
+        elif audit.error:
+            reason = audit.error
+        return AuditCoverage(
+            audit.source if audit is not None else None,
+            checked_count,
+            len(keys) - checked_count,
+            reason if keys else None,
+        )
+
     def advisories(self, dep: Dependency) -> list[Match] | None:
         """Known advisories for a pinned dependency, or None when nothing could
         check it (no source, or the source skipped it)."""
@@ -391,6 +425,7 @@ class RepoFacts:
                     license=info.label,
                     license_source=resolved.source,
                     license_category=info.category,
+                    license_release=resolved.release,
                 )
             )
         return tuple(out)

@@ -253,10 +253,15 @@ class Dependency:
     url: str | None = None
     ref: str | None = None  # a VCS revision (after `@`)
     hashes: bool = False  # --hash given, or an archive URL with #sha256=
+    # A lock file's ``algorithm:hex`` digests of the package's files (CycloneDX).
+    digests: tuple[str, ...] = ()
     editable: bool = False
     license: str | None = None
     license_source: str | None = None
     license_category: str | None = None
+    # The release whose license ``license`` is, when not this one's own (the
+    # latest release's for an old pin, or the installed version's).
+    license_release: str | None = None
     # A locked package's own dependencies, from the lock file's graph: names
     # (PEP 503), and ``extra/name`` for those that only an extra installs.
     requires: tuple[str, ...] = ()
@@ -264,6 +269,7 @@ class Dependency:
     def to_dict(self) -> JSON:
         data = dict(vars(self))
         data["extras"] = list(self.extras)
+        data["digests"] = list(self.digests)
         data["requires"] = list(self.requires)
         return data
 
@@ -280,12 +286,14 @@ class Dependency:
             "license": self.license,
             "license_source": self.license_source,
             "license_category": self.license_category,
+            "license_release": self.license_release,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Dependency:
         fields = dict(data)
         fields["extras"] = tuple(fields.get("extras", ()))
+        fields["digests"] = tuple(fields.get("digests", ()))
         fields["requires"] = tuple(fields.get("requires", ()))
         built: Dependency = _build(cls, fields)
         return built
@@ -856,6 +864,40 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class AuditCoverage:
+    """How much of the vulnerability audit happened: the source that answered
+    (``osv``, ``pip-audit``, or None when there was none or no rule asked), how
+    many dependencies it checked and how many it did NOT check (no exact
+    version, not from an index, skipped or failed), with the reason when the
+    whole audit did not run. A dependency is one (name, version) declared, or
+    one name without an exact version."""
+
+    source: str | None = None
+    checked: int = 0
+    not_checked: int = 0
+    reason: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.not_checked == 0
+
+    def to_dict(self) -> JSON:
+        return {
+            "source": self.source,
+            "checked": self.checked,
+            "not_checked": self.not_checked,
+            "reason": self.reason,
+        }
+
+    def sentence(self) -> str:
+        """``3 dependencies not checked for vulnerabilities``, or empty when complete."""
+        if self.complete:
+            return ""
+        noun = "dependency" if self.not_checked == 1 else "dependencies"
+        return f"{self.not_checked} {noun} not checked for vulnerabilities"
+
+
+@dataclass(frozen=True)
 class Report:
     root: str
     version: str
@@ -884,6 +926,10 @@ class Report:
     data_history: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Infrastructure the repository names (images, Terraform, actions, tools).
     components: tuple[Component, ...] = ()
+    # Findings hidden by --baseline: not reported, but --write-baseline keeps them.
+    baselined_findings: tuple[Finding, ...] = ()
+    # What the vulnerability audit checked and did not (every format says it).
+    audit: AuditCoverage = field(default_factory=AuditCoverage)
     # summary.dependency_surface: direct and locked counts, LLM frameworks, the
     # direct dependencies that bring in the most (auditor.supply_chain.surface).
     dependency_surface: Mapping[str, Any] = field(default_factory=dict)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from auditor.verdict.stage import Verdict
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix")
-RULE_ID = re.compile(r"^(AD|SC|LC)\d{3}$")
+RULE_ID = re.compile(r"^(AD|SC|LC|RF)\d{3}$")
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,12 @@ class Rule:
     severity: ClassVar[Severity]
     message: ClassVar[str]
     tags: ClassVar[tuple[str, ...]] = ()
-    # For security rules: a number in (0, 10] for SARIF's security-severity.
+    # For security rules: a number in (0, 10] for SARIF's security-severity, in
+    # the band of the default severity (error 7-10, warning 4-6.9, note 0.1-3.9).
     security_severity: ClassVar[float | None] = None
+    # SARIF's precision: how often a finding is right. Heuristic rules (the
+    # verdict's, typosquats) say `medium` or `low`; table look-ups say `high`.
+    precision: ClassVar[str] = "high"
     valid: ClassVar[Sequence[Example]] = ()
     invalid: ClassVar[Sequence[Example]] = ()
 
@@ -85,6 +89,61 @@ class Rule:
         """The first paragraph of ``## What it does``."""
         return doc_section(cls.doc(), "## What it does").split("\n\n")[0].replace("\n", " ")
 
+    @classmethod
+    def short_description(cls) -> str:
+        """The first sentence of :meth:`summary` (SARIF's ``shortDescription``)."""
+        return first_sentence(cls.summary()) or cls.name
+
+
+@dataclass(frozen=True)
+class SuppressionUse:
+    """One ``# ragfit: ignore[...]`` comment after the scan: the ids it names
+    (``*`` for a bare one), those that hid a finding, the ids of the rules
+    that ran, and whether every rule ran (a bare comment can only be called
+    unused then)."""
+
+    path: str
+    line: int
+    column: int
+    ids: tuple[str, ...]
+    hid: frozenset[str]
+    ran: frozenset[str]
+    all_ran: bool
+
+
+class SuppressionRule(Rule):
+    """A rule about the suppression comments themselves (RF): the engine calls
+    :meth:`check_suppressions` once the suppressions have been applied.
+    Suppression comments do not apply to these rules' own findings."""
+
+    def check(self, facts: RepoFacts, verdict: Verdict) -> Iterable[Finding]:
+        return ()
+
+    def check_suppressions(self, uses: Sequence[SuppressionUse]) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+PRECISIONS = ("very-high", "high", "medium", "low")
+# Where each rule's documentation lives in the source tree (SARIF helpUri).
+SOURCE_URL = "https://github.com/ragfit/ragfit/blob/main"
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)[.!?](?=\s+[A-Z`(\"']|$)")
+
+
+def first_sentence(text: str) -> str:
+    """Up to the first full stop that ends a sentence (not one in ``e.g.``)."""
+    text = " ".join(text.split())
+    found = _SENTENCE_END.search(text)
+    return text[: found.end()] if found else text
+
+
+def help_uri(rule: type[Rule]) -> str:
+    """The rule's own file, whose docstring is its documentation."""
+    module = rule.__module__
+    if module.startswith("auditor.checks."):
+        path = "checks/" + module.removeprefix("auditor.checks.").replace(".", "/") + ".py"
+        return f"{SOURCE_URL}/{path}"
+    return f"{SOURCE_URL}/README.md#rules"
+
 
 def doc_section(doc: str, heading: str) -> str:
     start = doc.find(heading)
@@ -109,6 +168,7 @@ def all_rules() -> tuple[type[Rule], ...]:
                 isinstance(obj, type)
                 and issubclass(obj, Rule)
                 and obj is not Rule
+                and obj is not SuppressionRule
                 and obj.__module__ == module.__name__
             ):
                 if obj.id in found:
@@ -132,6 +192,10 @@ def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> tuple[type[R
     if select:
         rules = tuple(r for r in rules if matches(r.id, select))
     return tuple(r for r in rules if not matches(r.id, ignore))
+
+
+def is_suppression_rule(rule: type[Rule]) -> bool:
+    return issubclass(rule, SuppressionRule)
 
 
 # Every rule id of DESIGN's catalog, implemented or reserved for a later issue:
@@ -158,4 +222,6 @@ CATALOG: dict[str, str] = {
     "LC002": "non-open-source-license",
     "LC003": "license-incompatible",
     "LC004": "unknown-license",
+    "RF001": "unknown-rule-in-suppression",
+    "RF002": "unused-suppression",
 }

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, GitRepo, MakeRepo, RunCli, git
 
+from auditor import cache as cache_module
 from auditor import engine
 from auditor.cache import CACHE_DIR, CACHE_FILE, FactCache
 from auditor.config import Config
@@ -110,10 +111,10 @@ def test_new_and_deleted_files(make_repo: MakeRepo) -> None:
         "app/embed.py",
         "app/new.py",
     ]
-    # The recommendation, the note that nothing was checked for vulnerabilities
-    # (no --vuln-db) and the one that no license could be read (offline, no
-    # environment): one each.
-    assert [f.rule_id for f in report.findings] == ["AD001", "LC004", "SC008"]
+    # The recommendation and the note that nothing was checked for
+    # vulnerabilities (no --vuln-db): one each. (openai's license comes from
+    # the shipped snapshot, offline.)
+    assert [f.rule_id for f in report.findings] == ["AD001", "SC008"]
     # The deleted file's entry is dropped from the cache.
     entries = read_entries(root)
     assert sorted(entry["path"] for entry in entries.values()) == sorted(
@@ -322,19 +323,23 @@ def test_jobs_1_and_2_give_identical_json(
     assert len(outputs[0]["findings"]) == 21  # 20 AD110 and the recommendation
 
 
-def _age(root: Path, seconds: int) -> None:
-    """Make every file look ``seconds`` old, so its stamp is trusted."""
+def _age(root: Path, seconds: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every file look ``seconds`` old, so its stamp is trusted: its
+    modification time goes back, and (as the inode change time cannot be set)
+    the cache is written ``seconds`` later than now, as by a scan run later."""
     then = time.time_ns() - seconds * 1_000_000_000
     for path in root.rglob("*"):
         if path.is_file() and CACHE_DIR not in path.parts:
             os.utime(path, ns=(then, then))
+    later = seconds * 1_000_000_000
+    monkeypatch.setattr(cache_module, "_now_ns", lambda: time.time_ns() + later)
 
 
 def test_warm_run_reads_no_unchanged_file(
     make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = make_repo(REPO)
-    _age(root, 3600)
+    _age(root, 3600, monkeypatch)
     expected = summary(run(root))
     read: list[str] = []
     original = engine._read
@@ -362,6 +367,29 @@ def test_racy_edit_with_the_same_size_and_mtime_is_seen(make_repo: MakeRepo) -> 
     assert target.stat().st_size == before.st_size
     report = run(root)
     assert [s.model for s in report.call_sites] == ["gpt-4x"]
+
+
+def test_same_size_edit_with_its_mtime_put_back_is_seen(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An old file, cached and trusted by its stamp, is edited in place at the
+    same size and its modification time restored (``touch -r``): the inode
+    change time still moved, so the new secret is found without --no-cache."""
+    key = "sk-" + "Zq7Xw2Lm9Pa4Rt6Yb1Nc8Vd3Hk5Jf0Gs2Ue7Io4Wy9Ta1BnQ"  # 48 after sk-
+    placeholder = "x" * len(key)
+    root = make_repo({"settings.py": f'OPENAI_API_KEY = "{placeholder}"\n'})
+    _age(root, 3600, monkeypatch)
+    assert [f.rule_id for f in run(root).findings] == []
+    target = root / "settings.py"
+    before = target.stat()
+    target.write_text(f'OPENAI_API_KEY = "{key}"\n', "utf-8")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    report = run(root)
+    assert [(f.rule_id, f.location.path, f.location.line) for f in report.findings] == [
+        ("SC007", "settings.py", 1)
+    ]
 
 
 def test_identical_files_whose_facts_depend_on_their_path(make_repo: MakeRepo) -> None:

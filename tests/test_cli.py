@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -340,7 +341,13 @@ def test_inline_suppression_in_python(make_repo: MakeRepo, scan_json: ScanJson) 
         }
     )
     report = scan_json(root, expect_code=1)
-    assert findings(report) == [("SC007", "d.py", 2), ("SC007", "e.py", 1)]
+    assert findings(report) == [
+        ("RF002", "c.py", 1),  # AD110 ran and found nothing there
+        ("RF002", "d.py", 1),  # hides nothing on its own line
+        ("SC007", "d.py", 2),
+        ("SC007", "e.py", 1),
+        ("RF002", "e.py", 1),
+    ]
     assert report["summary"]["suppressed"] == 3
 
 
@@ -397,11 +404,20 @@ def test_baseline_written_then_applied(
 ) -> None:
     root = make_repo({"app.py": RETIRED, "keys.py": SECRET})
     baseline = tmp_path / "ragfit-baseline.json"
-    code, out, err = run_cli("scan", root, "--baseline", baseline, "--format", "json", "--no-cache")
-    assert code == 0, err
-    assert out == ""
-    assert err.startswith("ragfit: wrote a baseline of 3 findings to ")
-    assert str(baseline) in err
+    report_file = tmp_path / "report.json"
+    # --write-baseline records the findings and still reports them, with the
+    # exit code they deserve (the SC007 error), and writes --output as asked.
+    code, out, err = run_cli(
+        "scan", root, "--write-baseline", baseline, "--format", "json", "--no-cache",
+        "--output", report_file,
+    )  # fmt: skip
+    assert (code, out) == (1, "")
+    assert err == f"ragfit: wrote a baseline of 3 findings to {baseline}\n"
+    assert findings(json.loads(report_file.read_text("utf-8"))) == [
+        ("AD001", "app.py", 4),
+        ("AD110", "app.py", 4),
+        ("SC007", "keys.py", 1),
+    ]
     data = json.loads(baseline.read_text("utf-8"))
     assert data["kind"] == "baseline"
     assert sorted((f["rule_id"], f["path"], f["line"]) for f in data["findings"]) == [
@@ -427,8 +443,30 @@ def test_baseline_written_then_applied(
     assert (code, err) == (1, "")
     assert findings(report) == [("SC007", "more.py", 1)]
     assert report["summary"]["baselined"] == 3
-    # The baseline file itself is never rewritten once it exists.
+    # --baseline only reads: the file is never rewritten by it.
     assert json.loads(baseline.read_text("utf-8")) == data
+
+    # Both: the old baseline hides, the new one records old and new findings.
+    refreshed = tmp_path / "refreshed.json"
+    code, out, err = run_cli(
+        "scan", root, "--baseline", baseline, "--write-baseline", refreshed, "--format", "json",
+        "--no-cache",
+    )  # fmt: skip
+    assert (code, findings(json.loads(out))) == (1, [("SC007", "more.py", 1)])
+    assert err == f"ragfit: wrote a baseline of 4 findings to {refreshed}\n"
+    assert len(json.loads(refreshed.read_text("utf-8"))["findings"]) == 4
+
+
+def test_missing_baseline_is_an_error(tmp_path: Path, make_repo: MakeRepo, run_cli: RunCli) -> None:
+    """A mistyped --baseline path must not silently turn gating off."""
+    root = make_repo({"keys.py": SECRET})
+    missing = tmp_path / "no-such-baseline.json"
+    err = _one_line_error(*run_cli("scan", root, "--baseline", missing, "--no-cache"))
+    assert err == (
+        f"ragfit: error: --baseline {missing}: no such file "
+        f"(make one with --write-baseline {missing})\n"
+    )
+    assert not missing.exists()
 
 
 def test_full_json_report_works_as_a_baseline(
@@ -671,12 +709,16 @@ def test_explain_prints_the_docs(run_cli: RunCli) -> None:
 # --------------------------------------------------------------- plain library
 
 
-def test_plain_library_has_no_llm_use(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    code, out, err = run_cli("scan", "fixtures/plain-library", "--format", "json", "--no-cache")
+def test_plain_library_has_no_llm_use(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A copy: a cache or anything else left in the fixture by a manual scan cannot matter.
+    shutil.copytree(FIXTURES / "plain-library", tmp_path / "plain-library")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("scan", "plain-library", "--format", "json", "--no-cache")
     assert (code, err) == (0, "")
     report = json.loads(out)
-    assert report["root"] == str(FIXTURES / "plain-library")
+    assert report["root"] == str((tmp_path / "plain-library").resolve())
     assert report["summary"]["files"] == 10
     assert report["summary"]["python_files"] == 8
     assert report["inventory"]["call_sites"] == []
@@ -685,7 +727,7 @@ def test_plain_library_has_no_llm_use(run_cli: RunCli, monkeypatch: pytest.Monke
     assert report["findings"] == []
     assert report["errors"] == []
     assert report["summary"]["findings"] == {"error": 0, "warning": 0, "note": 0}
-    assert not (FIXTURES / "plain-library" / ".ragfit_cache").exists()
+    assert not (tmp_path / "plain-library" / ".ragfit_cache").exists()  # --no-cache wrote none
 
 
 def test_plain_library_look_alikes_are_really_there() -> None:

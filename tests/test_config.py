@@ -213,7 +213,7 @@ def test_explicit_not_utf8(tmp_path: Path) -> None:
 def test_broken_ragfit_toml_is_an_errors_entry_and_the_defaults_apply(
     make_repo: MakeRepo,
 ) -> None:
-    # DESIGN: only a broken file named with --config stops the scan.
+    # The contract: only a broken file named with --config stops the scan.
     root = make_repo(
         {"ragfit.toml": "select = \n", "pyproject.toml": '[tool.ragfit]\nfail-on = "note"\n'}
     )

@@ -123,9 +123,11 @@ def test_terminal_dependency_summary_counts(make_repo: MakeRepo) -> None:
     )
     report = audit(root, Config(), Options(use_cache=False, jobs=1, vuln_db=osv))
     assert dependency_summary(report) == (
-        "Dependencies: 3 (2 pypi, 1 vcs) · 1 pinned · 1 constraints · 2 locked"
-        " · 1 vulnerable · 2 not checked for vulnerabilities"
+        "Dependencies: 3 (2 pypi, 1 vcs) · 1 pinned · 1 constraints · 2 locked · 1 vulnerable"
     )
+    # What was not checked is in the summary line of every format.
+    assert report.audit.sentence() == "2 dependencies not checked for vulnerabilities"
+    assert (report.audit.source, report.audit.checked) == ("osv", 3)
 
 
 def test_included_files_with_any_name_are_read(make_repo: MakeRepo) -> None:

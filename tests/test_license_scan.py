@@ -23,6 +23,14 @@ from auditor.reporters.terminal import render_terminal
 SAMPLE = FIXTURES / "runbook-search-stack"
 
 
+def _snapshot_version(name: str) -> str:
+    """The latest release the shipped license snapshot records for ``name``."""
+    from auditor.knowledge import load_table
+
+    version: str = load_table("license_snapshot")["projects"][name][0]
+    return version
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The sample scanned offline (a copy outside git, so the walk lists files)."""
@@ -89,24 +97,34 @@ def test_sample_licenses_from_its_venv(sample: dict[str, Any]) -> None:
         for d in sample["dependencies"]
     ]
     assert found == [
-        ("openai", "1.51.0", "Apache-2.0", "metadata", "permissive"),
-        ("redis", "5.0.8", "MIT", "metadata", "permissive"),
-        ("elasticsearch", "8.15.1", "Apache-2.0", "metadata", "permissive"),
+        ("openai", "1.51.0", "Apache-2.0", "environment", "permissive"),
+        ("redis", "5.0.8", "MIT", "environment", "permissive"),
+        ("elasticsearch", "8.15.1", "Apache-2.0", "environment", "permissive"),
         (
             "pymongo",
             "4.8.0",
             "Apache-2.0",
-            "metadata",
+            "environment",
             "permissive",
         ),  # "Apache License, Version 2.0"
-        ("packaging", "24.1", "Apache Software License OR BSD License", "metadata", "permissive"),
-        ("certifi", "2024.8.30", "MPL-2.0", "metadata", "weak-copyleft"),
-        ("pip-api", "0.0.34", "Apache-2.0", "metadata", "permissive"),  # a whole license text
-        ("ultralytics", "8.2.90", "AGPL-3.0", "metadata", "network-copyleft"),
-        ("acme-ranker", "0.3.1", None, "metadata", "unknown"),
-        ("PySimpleGUI", "5.0.8", "Proprietary", "metadata", "proprietary"),
-        ("pytest", "8.3.3", None, None, "unknown"),  # dev group, not installed
+        (
+            "packaging",
+            "24.1",
+            "Apache Software License OR BSD License",
+            "environment",
+            "permissive",
+        ),
+        ("certifi", "2024.8.30", "MPL-2.0", "environment", "weak-copyleft"),
+        ("pip-api", "0.0.34", "Apache-2.0", "environment", "permissive"),  # a whole license text
+        ("ultralytics", "8.2.90", "AGPL-3.0", "environment", "network-copyleft"),
+        ("acme-ranker", "0.3.1", None, "environment", "unknown"),
+        ("PySimpleGUI", "5.0.8", "Proprietary", "environment", "proprietary"),
+        # Not installed (a dev group): the shipped snapshot knows its latest release.
+        ("pytest", "8.3.3", "MIT", "snapshot", "permissive"),
     ]
+    pytest_entry = next(d for d in sample["dependencies"] if d["name"] == "pytest")
+    assert pytest_entry["license_release"] == _snapshot_version("pytest")
+    assert {d["license_release"] for d in sample["dependencies"] if d["name"] != "pytest"} == {None}
     # The whole Apache text in pip-api's License field is recognised, never echoed.
     assert "TERMS AND CONDITIONS" not in json.dumps(sample)
 
@@ -127,7 +145,6 @@ def test_sample_license_findings_at_their_lines(sample: dict[str, Any]) -> None:
         ("LC004", "pyproject.toml", 20),
         ("LC001", "pyproject.toml", 24),
         ("LC002", "pyproject.toml", 24),
-        ("LC004", "pyproject.toml", 27),
     ]
     messages = {(f["rule_id"], f["path"], f["line"]): f["message"] for f in sample["findings"]}
     assert messages[("LC001", "docker-compose.yml", 7)] == (
@@ -143,15 +160,12 @@ def test_sample_license_findings_at_their_lines(sample: dict[str, Any]) -> None:
         "Elasticsearch: image `docker.elastic.co/elasticsearch/elasticsearch:8.15.0` is under"
     )
     assert messages[("LC003", "pyproject.toml", 19)] == (
-        "`ultralytics` is under AGPL-3.0 (network copyleft: offering the project as a "
+        "`ultralytics` 8.2.90 is under AGPL-3.0 (network copyleft: offering the project as a "
         "service may require releasing its source), in a project under MIT (pyproject.toml:9)"
     )
     assert messages[("LC002", "pyproject.toml", 24)] == (
-        "`PySimpleGUI` 5.0.8 is under a proprietary license: Proprietary (license from metadata)"
-    )
-    assert messages[("LC004", "pyproject.toml", 27)] == (
-        "1 dependency with an unknown license: pytest "
-        "(offline and not installed in the environment)"
+        "`PySimpleGUI` 5.0.8 is under a proprietary license: Proprietary "
+        "(license from the environment)"
     )
     assert sample["errors"] == []
 
@@ -174,7 +188,7 @@ def test_terminal_shows_license_and_infrastructure_summaries(tmp_path: Path) -> 
     render_terminal(report, Console(file=buffer, width=200, color_system=None))
     text = buffer.getvalue()
     assert (
-        "Licenses: 6 permissive, 1 weak-copyleft, 1 network-copyleft, 1 proprietary, 2 unknown"
+        "Licenses: 7 permissive, 1 weak-copyleft, 1 network-copyleft, 1 proprietary, 1 unknown"
         in text
     )
     assert (
@@ -264,13 +278,13 @@ def test_python_flag_reads_that_environment(
     target = env if which == "dir" else env / "bin/python"
     report = scan_json(repo, "--offline", "--python", str(target), "--select", "LC")
     assert [(d["name"], d["license"], d["license_source"]) for d in report["dependencies"]] == [
-        ("requests", "Apache-2.0", "metadata"),
-        ("acme-vector", "BUSL-1.1", "metadata"),
+        ("requests", "Apache-2.0", "environment"),
+        ("acme-vector", "BUSL-1.1", "environment"),
     ]
     assert findings(report) == [("LC002", "requirements.txt", 2)]
     assert report["findings"][0]["message"] == (
         "`acme-vector` 2.1.0 is under a source-available license, not open source: "
-        "BUSL-1.1 (license from metadata)"
+        "BUSL-1.1 (license from the environment)"
     )
 
 
@@ -332,14 +346,20 @@ def test_online_licenses_through_the_command_line(
 
 def test_an_unreachable_index_is_one_note(make_repo: MakeRepo, scan_json: ScanJson) -> None:
     """conftest points the index at a closed port: every look-up fails the same way."""
-    repo = make_repo({"requirements.txt": "requests==2.32.3\nopenai>=1.30\nnumpy\n"})
+    repo = make_repo(
+        {"requirements.txt": "acme-core==2.32.3\nacme-llm>=1.30\nacme-math\nrequests>=2\n"}
+    )
     report = scan_json(repo, "--select", "LC")
     assert findings(report) == [("LC004", "requirements.txt", 1)]
     message = report["findings"][0]["message"]
     assert message.startswith(
-        "3 dependencies with an unknown license: numpy, openai, requests "
+        "3 dependencies with an unknown license: acme-core, acme-llm, acme-math "
         "(package index unreachable ("
     )
+    # A popular project falls back to the shipped snapshot, marked as the latest release's.
+    requests = next(d for d in report["dependencies"] if d["name"] == "requests")
+    assert (requests["license"], requests["license_source"]) == ("Apache-2.0", "snapshot")
+    assert requests["license_release"] == _snapshot_version("requests")
 
 
 # --- bad infrastructure input ---------------------------------------------------------------

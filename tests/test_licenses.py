@@ -473,11 +473,11 @@ def test_licenses_from_the_environment(venv: Path, tmp_path: Path) -> None:
         root=tmp_path / "repo",  # the environment is outside the repository
         python=venv,
     )
-    assert result.get("requests", "2.32.3").source == "metadata"
+    assert result.get("requests", "2.32.3").source == "environment"
     assert result.get("requests", "2.32.3").info.spdx == "Apache-2.0"
     assert result.get("acme-old", None).info.spdx == "MIT"
     # Another version installed: used when nothing better is known (offline).
-    assert result.get("requests", "2.0.0").source == "metadata"
+    assert result.get("requests", "2.0.0").source == "environment"
     absent = result.get("absent", None)
     assert (absent.source, absent.info.note, absent.repo_wide) == (None, NOT_INSTALLED, True)
     assert result.errors == []
@@ -498,8 +498,9 @@ def test_a_venv_inside_the_repository_is_found(tmp_path: Path) -> None:
 
 
 def test_offline_with_nothing_to_read(tmp_path: Path) -> None:
-    result = resolve_licenses([("requests", "2.32.3")], root=tmp_path)
-    resolved = result.get("requests", "2.32.3")
+    """A project the snapshot does not hold, offline, with no environment."""
+    result = resolve_licenses([("acme-internal", "2.32.3")], root=tmp_path)
+    resolved = result.get("acme-internal", "2.32.3")
     assert (resolved.info.note, resolved.repo_wide, resolved.source) == (OFFLINE, True, None)
 
 
@@ -565,7 +566,12 @@ def test_online_latest_and_a_pinned_older_release(fake_index: FakeIndex, tmp_pat
     assert result.get("acme-sa", None).info.category == "source-available"
     nowhere = result.get("nowhere", "1.0")
     assert (nowhere.info.note, nowhere.repo_wide) == ("not found on the package index", False)
-    assert result.get("redis", "4.0.0").info.note == "version 4.0.0 not on the index"
+    # A version the index has no metadata for: the latest release's, marked.
+    old = result.get("redis", "4.0.0")
+    assert (old.info.spdx, old.source, old.release) == ("MIT", "index", "6.0.0")
+    assert old.info.note == "license of the latest release, 6.0.0 (no metadata for 4.0.0)"
+    assert result.get("redis", "5.0.0").release is None  # its own metadata
+    assert result.get("redis", None).release == "6.0.0"
 
     # What was found is cached: a second, offline run reads it without the index.
     before = len(fake_index.requests)
@@ -575,16 +581,26 @@ def test_online_latest_and_a_pinned_older_release(fake_index: FakeIndex, tmp_pat
     assert again.get("acme-sa", None).source == "cache"
     assert len(fake_index.requests) == before
     cache = json.loads((tmp_path / "user-cache/ragfit/licenses.json").read_text("utf-8"))
-    assert sorted(cache["entries"]) == ["acme-sa", "redis", "redis==5.0.0", "redis==6.0.0"]
+    assert sorted(cache["entries"]) == [
+        "acme-sa",
+        "redis",
+        "redis==4.0.0",
+        "redis==5.0.0",
+        "redis==6.0.0",
+    ]
+    assert cache["entries"]["redis==4.0.0"]["release"] == "6.0.0"
+    assert again.get("redis", "5.0.0").release is None
 
 
 def test_an_index_error_is_one_package_s_problem(fake_index: FakeIndex, tmp_path: Path) -> None:
-    fake_index.routes["/pypi/flaky/json"] = (500, b"oops")
-    fake_index.routes["/pypi/weird/json"] = (200, b"<html>not json</html>")
-    result = resolve_licenses([("flaky", None), ("weird", None)], root=tmp_path, online=True)
-    assert result.get("flaky", None).info.note == "HTTP 500 from the index"
-    assert result.get("weird", None).info.note == "the index's answer is not its JSON API"
-    assert not result.get("flaky", None).repo_wide
+    fake_index.routes["/pypi/acme-flaky/json"] = (500, b"oops")
+    fake_index.routes["/pypi/acme-weird/json"] = (200, b"<html>not json</html>")
+    result = resolve_licenses(
+        [("acme-flaky", None), ("acme-weird", None)], root=tmp_path, online=True
+    )
+    assert result.get("acme-flaky", None).info.note == "HTTP 500 from the index"
+    assert result.get("acme-weird", None).info.note == "the index's answer is not its JSON API"
+    assert not result.get("acme-flaky", None).repo_wide
 
 
 def test_an_unreachable_index_is_one_repository_wide_reason(
@@ -652,7 +668,7 @@ def test_the_chain_stops_when_everything_is_answered() -> None:
 
 def test_the_sources_record_their_names() -> None:
     assert [s.name for s in (EnvironmentSource([], Path()), CacheSource())] == [
-        "metadata",
+        "environment",
         "cache",
     ]
     assert IndexSource("http://127.0.0.1:9", 0.1).name == "index"

@@ -58,6 +58,8 @@ def locked(
         "group": "locked",
     }
     fields.update(extra)
+    if fields.get("hashes") and "digests" not in fields:
+        fields["digests"] = (f"sha256:{HASH}",)  # every fixture hash is the same digest
     return Dependency(**fields)  # type: ignore[arg-type]
 
 

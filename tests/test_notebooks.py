@@ -86,8 +86,10 @@ def test_fixture_is_saved_as_jupyter_saves_it() -> None:
     assert any(cell.get("outputs") for cell in triage["cells"])
 
 
-def test_fixture_call_sites(scan_json: ScanJson) -> None:
-    report = scan_json(NB, expect_code=0)
+def test_fixture_call_sites(scan_json: ScanJson, tmp_path: Path) -> None:
+    root = tmp_path / "notebook-analysis"  # a copy: nothing left in the fixture can matter
+    shutil.copytree(NB, root)
+    report = scan_json(root, expect_code=0)
     assert sites(report) == EXPECTED
     assert report["inventory"]["providers"] == ["anthropic", "openai"]
     assert report["errors"] == []

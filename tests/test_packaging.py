@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COPY_IGNORE = shutil.ignore_patterns(
     ".git",
     ".venv",
+    ".nox",
     "venv",
     "build",
     "dist",

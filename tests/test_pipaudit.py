@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -217,23 +218,46 @@ def test_missing_executable(tmp_path: Path) -> None:
 def test_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(pipaudit.ENV_COMMAND, raising=False)
     monkeypatch.setattr(pipaudit.importlib.util, "find_spec", lambda name: None)
-    monkeypatch.setattr(pipaudit.shutil, "which", lambda name: None)
 
     def no_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("nothing may run")
 
     monkeypatch.setattr(pipaudit.subprocess, "run", no_run)
     result = run_pip_audit(PINS)
-    reason = "pip-audit is not installed"
+    reason = "pip-audit is not installed in ragfit's environment"
     assert result == AuditResult({}, {(n.lower(), v): reason for n, v in PINS}, reason)
 
 
-def test_discovery_prefers_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipaudit.importlib.util, "find_spec", lambda name: object())
+def test_pip_audit_runs_from_ragfit_s_own_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip-audit is a dependency: it is importable here and run with this
+    interpreter, never a `pip-audit` from PATH (another environment's)."""
+    import importlib.metadata
+
+    assert importlib.metadata.version("pip-audit")
     assert pipaudit._discover() == [sys.executable, "-m", "pip_audit"]
-    monkeypatch.setattr(pipaudit.importlib.util, "find_spec", lambda name: None)
-    monkeypatch.setattr(pipaudit.shutil, "which", lambda name: "/usr/bin/pip-audit")
-    assert pipaudit._discover() == ["/usr/bin/pip-audit"]
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "pip-audit").write_text("#!/bin/sh\nexit 3\n", "utf-8")
+    (fake / "pip-audit").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    assert pipaudit._discover() == [sys.executable, "-m", "pip_audit"]
+
+
+def test_pip_audit_module_answers_help() -> None:
+    """The real module starts from this environment (no network: --help only)."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pip_audit", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--disable-pip" in done.stdout
 
 
 def test_bad_env_command(monkeypatch: pytest.MonkeyPatch) -> None:

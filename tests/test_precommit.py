@@ -36,7 +36,7 @@ NETWORK_ERRORS = re.compile(
     r"|Name or service not known|Failed to establish a new connection|ConnectTimeoutError"
     r"|Read timed out).*"
 )
-SKIPPED_DIRS = {".git", ".venv", "venv", "build", "dist", "__pycache__", ".ragfit_cache"}
+SKIPPED_DIRS = {".git", ".venv", ".nox", "venv", "build", "dist", "__pycache__", ".ragfit_cache"}
 
 
 def _git_env() -> dict[str, str]:
@@ -145,10 +145,22 @@ def _skip_if_offline(done: subprocess.CompletedProcess[str], home: Path) -> None
         )
 
 
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return snapshot_repo(ROOT, tmp_path_factory.mktemp("hook") / "hook-repo")
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit home for the module: the hook environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
 @pytest.mark.slow
-def test_try_repo_passes_clean_and_fails_on_a_key(tmp_path: Path) -> None:
-    hook_repo = snapshot_repo(ROOT, tmp_path / "hook-repo")
-    home = tmp_path / "pre-commit-home"
+def test_try_repo_passes_clean_and_fails_on_a_key(
+    tmp_path: Path, hook_repo: Path, pre_commit_home: Path
+) -> None:
+    home = pre_commit_home
     target = tmp_path / "target"
     target.mkdir()
     _git(target, "init", "-q")
@@ -175,3 +187,93 @@ def test_try_repo_passes_clean_and_fails_on_a_key(tmp_path: Path) -> None:
     assert key[8:] not in dirty_out
     # The hook wrote nothing that git tracks (its cache ignores itself).
     assert _git(target, "status", "--porcelain") == "A  settings.py\n"
+
+
+def _readme_hook_config(hook_repo: Path) -> str:
+    """The README's `.pre-commit-config.yaml`, followed as written: `rev:` is the
+    hash its `git ls-remote` command prints, run against the hook repository
+    (a local snapshot standing in for the URL, which tests cannot reach)."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("## pre-commit") :]
+    section = section[: section.index("\n## ", 1)]
+    config = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    command = re.search(r"`git ls-remote (\S+) (\S+)`", section)
+    assert config is not None and command is not None, "README: pre-commit snippet moved"
+    url, ref = command.group(1), command.group(2)
+    printed = _git(hook_repo, "ls-remote", str(hook_repo), ref)
+    rev = printed.split()[0]
+    assert re.fullmatch(r"[0-9a-f]{40}", rev), printed
+    text = config.group(1)
+    assert f"repo: {url}" in text
+    text = text.replace(f"repo: {url}", f"repo: {hook_repo}")
+    return re.sub(r"rev: [0-9a-f]{40}", f"rev: {rev}", text)
+
+
+def _commit(target: Path, home: Path, message: str) -> subprocess.CompletedProcess[str]:
+    """`git commit` in ``target``, with the hook installed by `pre-commit install`."""
+    env = _git_env()
+    env["PRE_COMMIT_HOME"] = str(home)
+    env.pop("PYTHONPATH", None)
+    env["NO_COLOR"] = "1"
+    return subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", message],
+        cwd=target,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_readme_config_audits_what_the_commit_holds(
+    tmp_path: Path, hook_repo: Path, pre_commit_home: Path
+) -> None:
+    """The README's instructions, followed in a new repository: a real `git
+    commit` runs the hook; an untracked scratch file with a key does not fail
+    it, a staged one does; offline, PyQt5 (GPL) in an MIT project is LC003."""
+    target = tmp_path / "project"
+    target.mkdir()
+    _git(target, "init", "-q")
+    (target / ".pre-commit-config.yaml").write_text(_readme_hook_config(hook_repo), "utf-8")
+    (target / "pyproject.toml").write_text(
+        '[project]\nname = "desk"\nversion = "1.0"\nlicense = "MIT"\n'
+        'dependencies = ["PyQt5==5.15.2"]\n\n[tool.ragfit]\nfail-on = "warning"\n',
+        "utf-8",
+    )
+    (target / "app.py").write_text("import os\n\nKEY = os.environ['OPENAI_API_KEY']\n", "utf-8")
+    env = _git_env()
+    env["PRE_COMMIT_HOME"] = str(pre_commit_home)
+    installed = subprocess.run(
+        [str(PRE_COMMIT), "install"], cwd=target, env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    _git(target, "add", "-A")
+    key = fake_openai_key()
+    (target / "scratch.py").write_text(f'KEY = "{key}"\n', "utf-8")  # untracked
+
+    gpl = _commit(target, pre_commit_home, "first")
+    _skip_if_offline(gpl, pre_commit_home)
+    out = gpl.stdout + gpl.stderr
+    assert gpl.returncode == 1, out  # LC003 is a warning, and fail-on is warning
+    assert re.search(r"^ragfit\.+Failed$", out, re.MULTILINE), out
+    assert re.search(r"^pyproject\.toml:5:\d+: LC003 `PyQt5` 5\.15\.2 is under GPL-3\.0", out, re.M)
+    assert "scratch.py" not in out and "SC007" not in out  # untracked: not in the commit
+
+    (target / "pyproject.toml").write_text(
+        '[project]\nname = "desk"\nversion = "1.0"\nlicense = "MIT"\ndependencies = []\n',
+        "utf-8",
+    )
+    _git(target, "add", "pyproject.toml")
+    clean = _commit(target, pre_commit_home, "clean")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert _git(target, "status", "--porcelain") == "?? scratch.py\n"
+
+    _git(target, "add", "scratch.py")  # now the commit would hold the key
+    dirty = _commit(target, pre_commit_home, "key")
+    out = dirty.stdout + dirty.stderr
+    assert dirty.returncode == 1, out
+    assert "scratch.py:1:" in out and "SC007" in out
+    assert key not in out

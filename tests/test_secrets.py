@@ -287,8 +287,8 @@ def test_baseline_and_cache_hold_no_secret(
     key = KEYS["anthropic"][1]
     root = make_repo({"app.py": f'KEY = "{key}"\n'})
     baseline = tmp_path / "baseline.json"
-    code, _, err = run_cli("scan", root, "--format", "json", "--baseline", baseline)
-    assert code == 0
+    code, _, err = run_cli("scan", root, "--format", "json", "--write-baseline", baseline)
+    assert code == 1
     assert key not in err
     assert key not in baseline.read_text("utf-8")
     cache = (root / CACHE_DIR / CACHE_FILE).read_text("utf-8")

@@ -210,6 +210,8 @@ def test_terminal_and_markdown_show_the_verdict(
     tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "220")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # the terminal view, as on a terminal
+    monkeypatch.setenv("NO_COLOR", "1")
     root = _copy(tmp_path, "handbook-stuffing")
     code, out, _ = run_cli("scan", root, "--no-cache", "--offline")
     assert code == 0
@@ -225,7 +227,10 @@ def test_terminal_and_markdown_show_the_verdict(
     assert "Verdict" not in out
 
 
-def test_no_verdict_panel_without_llm_use(tmp_path: Path, run_cli: RunCli) -> None:
+def test_no_verdict_panel_without_llm_use(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
     code, out, _ = run_cli("scan", _copy(tmp_path, "plain-library"), "--no-cache", "--offline")
     assert code == 0
     assert "No LLM usage found." in out and "Verdict" not in out

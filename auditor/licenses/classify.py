@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -178,16 +179,24 @@ def canonical_expression(text: str) -> str | None:
         return None
 
 
+# license-expression's parser keeps state between calls and is not thread-safe
+# (concurrent parses fail with AttributeError): the index look-ups run in
+# threads, so every use of it holds this lock.
+_LICENSING_LOCK = threading.RLock()
+
+
 @functools.cache
 def _licensing() -> Any:
     """license-expression's SPDX parser (built once: it indexes every license key)."""
     from license_expression import get_spdx_licensing
 
-    return get_spdx_licensing()
+    with _LICENSING_LOCK:
+        return get_spdx_licensing()
 
 
 def _canonical_with_license_expression(text: str) -> str | None:
-    info = _licensing().validate(text)
+    with _LICENSING_LOCK:
+        info = _licensing().validate(text)
     if info.errors or info.invalid_symbols:
         return None
     normalised = info.normalized_expression
@@ -200,13 +209,14 @@ def classify_expression(expression: str) -> str:
     copyleft license to weak copyleft."""
     from license_expression import ExpressionError
 
-    try:
-        parsed = _licensing().parse(expression, validate=False)
-    except (ExpressionError, ValueError, TypeError):
-        return "unknown"
-    if parsed is None:
-        return "unknown"
-    return _classify_node(parsed)
+    with _LICENSING_LOCK:
+        try:
+            parsed = _licensing().parse(expression, validate=False)
+        except (ExpressionError, ValueError, TypeError):
+            return "unknown"
+        if parsed is None:
+            return "unknown"
+        return _classify_node(parsed)
 
 
 def _classify_node(node: Any) -> str:

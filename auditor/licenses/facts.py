@@ -3,8 +3,20 @@ use, and fake installed distributions for the rules' examples."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from auditor.facts import RepoFacts
 from auditor.model import Dependency, normalise_name
+
+if TYPE_CHECKING:
+    from auditor.licenses.sources import Resolved
+
+_SOURCES = {
+    "environment": "the environment",
+    "cache": "the cache",
+    "snapshot": "ragfit's snapshot",
+    "index": "the package index",
+}
 
 _OPENTOFU_NAMES = frozenset({"opentofu", "tofu", "opentofu/setup-opentofu", "opentofu/opentofu"})
 
@@ -21,6 +33,25 @@ def license_declarations(facts: RepoFacts) -> list[Dependency]:
         if key not in chosen or (chosen[key].group == "locked" and dep.group != "locked"):
             chosen[key] = dep
     return sorted(chosen.values(), key=lambda d: (d.path, d.line, d.name))
+
+
+def provenance(resolved: Resolved) -> str:
+    """Where a license came from, for a message: ``the package index`` or
+    ``ragfit's snapshot, latest release 5.15.11`` (another release's license)."""
+    where = _SOURCES.get(resolved.source or "", "unknown")
+    if resolved.release is None:
+        return where
+    if resolved.source == "environment":
+        return f"{where}, installed {resolved.release}"
+    return f"{where}, latest release {resolved.release}"
+
+
+def another_release(resolved: Resolved, dep: Dependency) -> str:
+    """`` (the license of 5.15.11)`` when the license is another release's than
+    the one pinned; empty otherwise."""
+    if resolved.release is None or dep.version is None:
+        return ""
+    return f" (the license of {resolved.release})"
 
 
 def uses_opentofu(facts: RepoFacts) -> bool:

@@ -8,10 +8,21 @@
 2. ragfit's cache in the user's cache directory (``licenses.json``): what earlier
    online look-ups found. A release's metadata never changes; "the newest
    release" is trusted for :data:`LATEST_TTL` seconds.
-3. online, unless offline: the package index's JSON API (``{index}/{name}/json``)
+3. the snapshot shipped with ragfit (``checks/data/license_snapshot.toml``): the
+   license of the latest release of the 5,000 most-downloaded PyPI projects,
+   dated, written by ``bench/refresh_license_snapshot.py``. It answers for a
+   dependency with no exact version or pinned at that release; for an older
+   pin it is the answer only when nothing later knows better, and it says
+   that it is the latest release's license.
+4. online, unless offline: the package index's JSON API (``{index}/{name}/json``)
    for the newest release, and the release's PEP 658 metadata file
-   (``<wheel URL>.metadata``) for a pinned older version. Short timeouts; the
-   first connection failure stops further look-ups.
+   (``<wheel URL>.metadata``) for a pinned older version; a release without
+   its own metadata gets the latest release's license, marked as such. Short
+   timeouts; the first connection failure stops further look-ups.
+
+Each answer records its source (``environment``, ``cache``, ``snapshot``,
+``index``) and, when it is another release's license than the one pinned
+(the latest one, or the version installed), that release.
 
 ``RAGFIT_INDEX_URL`` sets the index (default ``https://pypi.org/pypi``): tests
 point it at a local fake. Nothing here raises for bad input.
@@ -21,6 +32,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import functools
 import json
 import os
 import threading
@@ -50,6 +62,7 @@ __all__ = [
     "LicenseResolution",
     "LicenseSource",
     "Resolved",
+    "SnapshotSource",
     "find_site_packages",
     "read_metadata",
     "resolve",
@@ -76,13 +89,17 @@ NOT_INSTALLED = "offline and not installed in the environment"
 
 @dataclass(frozen=True)
 class Resolved:
-    """One dependency's license and where it came from (``metadata``, ``cache``,
-    ``index``), or unknown with ``info.note`` saying why. ``repo_wide``: unknown
-    for a reason that is the scan's (offline, index unreachable), not the package's."""
+    """One dependency's license and where it came from (``environment``,
+    ``cache``, ``snapshot``, ``index``), or unknown with ``info.note`` saying why.
+    ``repo_wide``: unknown for a reason that is the scan's (offline, index
+    unreachable), not the package's. ``release``: the release whose license
+    this is, when it is not the one asked for (the latest release for an old
+    pin, the installed version); None when it is that release's own."""
 
     info: LicenseInfo
     source: str | None = None
     repo_wide: bool = False
+    release: str | None = None
 
 
 @dataclass
@@ -216,27 +233,32 @@ def _cache_key(name: str, version: str | None) -> str:
     return f"{name}=={version}" if version else name
 
 
-def _from_cache(entries: Mapping[str, Any], name: str, version: str | None) -> LicenseInfo | None:
+def _from_cache(
+    entries: Mapping[str, Any], name: str, version: str | None
+) -> tuple[LicenseInfo, str | None] | None:
+    """The cached license and, when it is another release's, that release."""
     raw = entries.get(_cache_key(name, version))
     if not isinstance(raw, dict):
         return None
     fetched = raw.get("fetched")
+    release = raw.get("release")
     stale = not isinstance(fetched, (int, float)) or time.time() - fetched > LATEST_TTL
-    if version is None and stale:
+    # The latest release's license stands in for an old pin only while fresh.
+    if (version is None or release is not None) and stale:
         return None
     try:
-        return LicenseInfo.from_dict(raw)
+        return LicenseInfo.from_dict(raw), release if isinstance(release, str) else None
     except TypeError:
         return None
 
 
-def _save_cache(new: Mapping[str, LicenseInfo]) -> None:
+def _save_cache(new: Mapping[str, tuple[LicenseInfo, str | None]]) -> None:
     if not new:
         return
     entries = _load_cache()
     now = time.time()
-    for key, info in new.items():
-        entries[key] = {**info.to_dict(), "fetched": now}
+    for key, (info, release) in new.items():
+        entries[key] = {**info.to_dict(), "fetched": now, "release": release}
     body = json.dumps({"format": CACHE_FORMAT, "entries": entries}, sort_keys=True)
     try:
         path = _cache_path()
@@ -280,10 +302,12 @@ class _Index:
             self.down.set()
             raise _Unreachable(self.failure) from None
 
-    def lookup(self, name: str, version: str | None) -> LicenseInfo:
+    def lookup(self, name: str, version: str | None) -> tuple[LicenseInfo, str | None]:
+        """The license of ``version`` (the newest release when None), and the
+        release it belongs to when that is not ``version``."""
         body = self._get(f"{self.base}/{urllib.parse.quote(name)}/json", MAX_INDEX_JSON)
         if body is None:
-            return LicenseInfo(None, None, "unknown", "not found on the package index")
+            return LicenseInfo(None, None, "unknown", "not found on the package index"), None
         try:
             data = json.loads(body)
             info = data["info"]
@@ -291,14 +315,25 @@ class _Index:
             raise _Lookup("the index's answer is not its JSON API") from None
         if not isinstance(info, dict):
             raise _Lookup("the index's answer is not its JSON API")
-        latest = info.get("version")
-        if version is None or (isinstance(latest, str) and _same_version(latest, version)):
-            return from_metadata(
-                _text(info.get("license_expression")),
-                _text(info.get("license")),
-                [c for c in info.get("classifiers") or [] if isinstance(c, str)],
+        latest_version = info.get("version")
+        latest = from_metadata(
+            _text(info.get("license_expression")),
+            _text(info.get("license")),
+            [c for c in info.get("classifiers") or [] if isinstance(c, str)],
+        )
+        if version is None or (
+            isinstance(latest_version, str) and _same_version(latest_version, version)
+        ):
+            release = (
+                latest_version if version is None and isinstance(latest_version, str) else None
             )
-        return self._release_metadata(data, version)
+            return latest, release
+        found = self._release_metadata(data, version)
+        if found.known or not latest.known or not isinstance(latest_version, str):
+            return found, None
+        # No metadata of its own (an old release, a removed version): the
+        # project's latest metadata, marked as the latest release's.
+        return latest, latest_version
 
     def _release_metadata(self, data: Mapping[str, Any], version: str) -> LicenseInfo:
         releases = data.get("releases")
@@ -361,7 +396,7 @@ class LicenseSource(Protocol):
 class EnvironmentSource:
     """The scanned project's installed distributions (their metadata, as text)."""
 
-    name = "metadata"
+    name = "environment"
 
     def __init__(self, folders: Sequence[Path], root: Path) -> None:
         self.folders = list(folders)
@@ -381,11 +416,10 @@ class EnvironmentSource:
             found_version, metadata = installed[name]
             if metadata not in read:
                 read[metadata] = _read_installed(metadata, self.root, self.errors)
-            resolved = Resolved(read[metadata], self.name)
             if version is None or _same_version(found_version, version):
-                answers.found[key] = resolved
-            else:
-                answers.near[key] = resolved
+                answers.found[key] = Resolved(read[metadata], self.name)
+            else:  # installed at another version: that version's license
+                answers.near[key] = Resolved(read[metadata], self.name, release=found_version)
         return answers
 
 
@@ -399,8 +433,74 @@ class CacheSource:
         answers = Answers()
         for key in keys:
             cached = _from_cache(entries, *key)
-            if cached is not None:
-                answers.found[key] = Resolved(cached, self.name)
+            if cached is None:
+                continue
+            info, release = cached
+            resolved = Resolved(info, self.name, release=release)
+            # The latest release's license for an old pin: only if nothing later knows.
+            (answers.near if key[1] is not None and release else answers.found)[key] = resolved
+        return answers
+
+
+SNAPSHOT_TABLE = "license_snapshot"
+
+
+@functools.cache
+def _snapshot() -> tuple[str, dict[str, tuple[str, LicenseInfo]]]:
+    """The shipped snapshot: its date, and name -> (latest version, license)."""
+    from auditor.knowledge import load_table
+    from auditor.licenses.classify import from_classifiers, from_spdx
+
+    try:
+        raw = load_table(SNAPSHOT_TABLE)
+    except (OSError, ValueError):
+        return "", {}
+    updated = str(raw.get("meta", {}).get("updated", ""))
+    table: dict[str, tuple[str, LicenseInfo]] = {}
+    for name, value in (raw.get("projects") or {}).items():
+        if not isinstance(value, list) or len(value) < 2:
+            continue
+        version, spdx = str(value[0]), str(value[1])
+        info: LicenseInfo | None = from_spdx(spdx) if spdx else None
+        if info is None and len(value) > 2 and isinstance(value[2], list):
+            info = from_classifiers(f"License :: {c}" for c in value[2])
+        note = f"the latest release ({version}) declares no recognisable license"
+        table[normalise_name(name)] = (version, info or _unknown(note))
+    return updated, table
+
+
+class SnapshotSource:
+    """The licenses of the most-downloaded projects' latest releases, shipped
+    with ragfit and dated: offline answers for the usual dependencies. Online,
+    a dependency without an exact version asks the index first (a project may
+    have changed its license since the snapshot) and falls back to this."""
+
+    name = "snapshot"
+
+    def __init__(self, online: bool = False) -> None:
+        self.online = online
+
+    def lookup(self, keys: Sequence[Key]) -> Answers:
+        updated, table = _snapshot()
+        answers = Answers()
+        for key in keys:
+            name, version = key
+            entry = table.get(name)
+            if entry is None:
+                continue
+            latest, info = entry
+            if not info.known:
+                answers.unknown[key] = Resolved(info)
+                continue
+            if version is not None and _same_version(latest, version):
+                answers.found[key] = Resolved(info, self.name)
+            elif version is None:
+                resolved = Resolved(info, self.name, release=latest)
+                (answers.near if self.online else answers.found)[key] = resolved
+            else:
+                note = f"license of the latest release, {latest} (snapshot of {updated})"
+                marked = LicenseInfo(info.spdx, info.label, info.category, note)
+                answers.near[key] = Resolved(marked, self.name, release=latest)
         return answers
 
 
@@ -414,19 +514,22 @@ class IndexSource:
 
     def lookup(self, keys: Sequence[Key]) -> Answers:
         answers = Answers()
-        fetched: dict[str, LicenseInfo] = {}
+        fetched: dict[str, tuple[LicenseInfo, str | None]] = {}
 
         def one(key: Key) -> tuple[Resolved, bool]:
             try:
-                info = self.index.lookup(*key)
+                info, release = self.index.lookup(*key)
             except _Unreachable as exc:
                 note = f"package index unreachable ({exc})"
                 return Resolved(_unknown(note), None, repo_wide=True), False
             except _Lookup as exc:
                 return Resolved(_unknown(str(exc))), False
             if info.known:
-                fetched[_cache_key(*key)] = info
-            return Resolved(info, self.name), info.known
+                if release is not None and key[1] is not None:
+                    note = f"license of the latest release, {release} (no metadata for {key[1]})"
+                    info = LicenseInfo(info.spdx, info.label, info.category, note)
+                fetched[_cache_key(*key)] = (info, release if key[1] is not None else None)
+            return Resolved(info, self.name, release=release), info.known
 
         with ThreadPoolExecutor(max_workers=min(WORKERS, len(keys))) as pool:
             for key, (resolved, known) in zip(keys, pool.map(one, keys), strict=True):
@@ -488,7 +591,7 @@ def resolve_licenses(
     started = time.perf_counter()
     keys = sorted({(normalise_name(n), v) for n, v in wanted}, key=lambda k: (k[0], k[1] or ""))
     environment = EnvironmentSource(environment_folders(root, python), root)
-    chain: list[LicenseSource] = [environment, CacheSource()]
+    chain: list[LicenseSource] = [environment, CacheSource(), SnapshotSource(online)]
     if online:
         chain.append(IndexSource(index_url(), timeout))
     # Offline, what no source knows is unknown for a reason that is the scan's.

@@ -55,4 +55,7 @@ def _error(error: ScanError) -> str:
 def render_github(report: Report) -> str:
     """One workflow command per line; the empty string when there is nothing to say."""
     lines = [_finding(f) for f in report.findings] + [_error(e) for e in report.errors]
+    if not report.audit.complete:
+        reason = f" ({report.audit.reason})" if report.audit.reason else ""
+        lines.append(_command("notice", [("title", "ragfit")], report.audit.sentence() + reason))
     return "".join(line + "\n" for line in lines)

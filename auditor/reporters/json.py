@@ -68,6 +68,8 @@ def report_dict(report: Report) -> JSON:
             "suppressed": report.suppressed,
             "baselined": report.baselined,
             "dependency_surface": dict(report.dependency_surface) or {"direct": 0, "locked": None},
+            # How many dependencies the vulnerability audit checked and did NOT.
+            "vulnerability_audit": report.audit.to_dict(),
         },
         "inventory": {
             "call_sites": [site.to_report() for site in report.call_sites],
@@ -100,7 +102,14 @@ def render_json(report: Report) -> str:
 
 
 def render_baseline(report: Report) -> str:
-    """A baseline file: the current findings, to be ignored by later runs."""
+    """A baseline file: the current findings, to be ignored by later runs (those
+    an older baseline hid included, so that rewriting one keeps them)."""
+    from auditor.model import sorted_findings
+
+    kept = report.findings
+    if report.baselined_findings:
+        kept = sorted_findings([*kept, *report.baselined_findings])
+
     return _dump(
         {
             "schema_version": SCHEMA_VERSION,
@@ -114,7 +123,7 @@ def render_baseline(report: Report) -> str:
                     "fingerprint": finding.fingerprint,
                     "message": finding.message,
                 }
-                for finding in report.findings
+                for finding in kept
             ],
         }
     )

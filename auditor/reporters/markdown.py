@@ -20,9 +20,26 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _ICONS = {Severity.ERROR: "🔴", Severity.WARNING: "🟡", Severity.NOTE: "🔵"}
 
 
+_CODE_SPAN = re.compile(r"`([^`\r\n]+)`")
+
+
+def _plain(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", text)
+
+
 def _cell(text: str) -> str:
-    """One table cell: one line, Markdown punctuation and ``|`` backslash-escaped."""
-    return _SPECIAL.sub(r"\\\1", LINE_BREAK.sub(" ", text)).strip()
+    """One table cell: one line; Markdown punctuation and ``|`` backslash-escaped,
+    except that a `code span` stays one (a rule message names code that way):
+    inside it only ``|`` is escaped, which GitHub's tables need and render as ``|``."""
+    text = LINE_BREAK.sub(" ", text)
+    out: list[str] = []
+    position = 0
+    for span in _CODE_SPAN.finditer(text):
+        out.append(_plain(text[position : span.start()]))
+        out.append("`" + span.group(1).replace("|", "\\|") + "`")
+        position = span.end()
+    out.append(_plain(text[position:]))
+    return "".join(out).strip()
 
 
 def _plural(count: int, word: str) -> str:
@@ -43,6 +60,8 @@ def _summary_line(report: Report) -> str:
         tail.append(f"{report.baselined} baselined")
     if report.errors:
         tail.append(_plural(len(report.errors), "scan error"))
+    if not report.audit.complete:
+        tail.append(f"**{report.audit.sentence()}**")
     return " · ".join([head, *tail])
 
 

@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from auditor.model import JSON, Finding, Report, ScanError
-from auditor.rules import Rule, all_rules, doc_section
+from auditor.model import JSON, Finding, Report, ScanError, Severity
+from auditor.rules import Rule, all_rules, doc_section, help_uri
 from auditor.scanners.text import LINE_BREAK
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -25,6 +25,11 @@ FINGERPRINT_KEY = "ragfit/v1"
 MAX_TAGS = 20
 MAX_FULL_DESCRIPTION = 1000
 MAX_READ_BYTES = 32 * 1024 * 1024
+# GitHub code scanning takes at most 25,000 results a run and rejects the rest.
+MAX_RESULTS = 25_000
+# GitHub's bands: error 7.0-10 (high, critical), warning 4.0-6.9, note 0.1-3.9.
+BANDS = {Severity.ERROR: (7.0, 10.0), Severity.WARNING: (4.0, 6.9), Severity.NOTE: (0.1, 3.9)}
+BAND_DEFAULT = {Severity.ERROR: "8.0", Severity.WARNING: "5.5", Severity.NOTE: "2.0"}
 
 
 def _artifact_location(path: str) -> JSON:
@@ -63,15 +68,16 @@ def _rule_descriptor(rule: type[Rule]) -> JSON:
     tags = list(dict.fromkeys(rule.tags))
     if security is not None and "security" not in tags:
         tags.append("security")
-    properties: JSON = {"tags": tags[:MAX_TAGS], "precision": "high"}
+    properties: JSON = {"tags": tags[:MAX_TAGS], "precision": rule.precision}
     if security is not None:
         properties["security-severity"] = security
     doc = rule.doc()
     return {
         "id": rule.id,
         "name": rule.name,
-        "shortDescription": {"text": rule.summary() or rule.name},
+        "shortDescription": {"text": rule.short_description()},
         "fullDescription": {"text": _full_description(rule)},
+        "helpUri": help_uri(rule),
         "help": {"text": doc or rule.name, "markdown": doc or rule.name},
         "defaultConfiguration": {"level": rule.severity.label},
         "properties": properties,
@@ -124,7 +130,23 @@ class _ColumnConverter:
         return 1 + len(prefix.encode("utf-16-le")) // 2 + overflow
 
 
-def _result(finding: Finding, rule_index: int, columns: _ColumnConverter) -> JSON:
+def _result_security_severity(finding: Finding, rule: type[Rule] | None) -> str | None:
+    """A security rule's result carries a security-severity in the band of its
+    own level: the advisory's score when the rule gave one, the rule's value at
+    the rule's default level, else the middle of the level's band."""
+    if rule is None or _security_severity(rule) is None:
+        return None
+    given = finding.properties.get("security-severity")
+    if isinstance(given, str):
+        return given
+    if finding.severity is rule.severity:
+        return _security_severity(rule)
+    return BAND_DEFAULT[finding.severity]
+
+
+def _result(
+    finding: Finding, rule_index: int, columns: _ColumnConverter, rule: type[Rule] | None = None
+) -> JSON:
     loc = finding.location
     end_line = loc.end_line if loc.end_line is not None else loc.line
     region: JSON = {
@@ -150,8 +172,12 @@ def _result(finding: Finding, rule_index: int, columns: _ColumnConverter) -> JSO
     }
     if finding.fingerprint:
         result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
-    if finding.properties:
-        result["properties"] = dict(finding.properties)
+    properties = dict(finding.properties)
+    security = _result_security_severity(finding, rule)
+    if security is not None:
+        properties["security-severity"] = security
+    if properties:
+        result["properties"] = properties
     return result
 
 
@@ -169,13 +195,32 @@ def _notification(error: ScanError) -> JSON:
 
 def sarif_dict(report: Report, *, category: str | None = None) -> JSON:
     """The SARIF log as a dict."""
-    rules = [_rule_descriptor(rule) for rule in all_rules()]
+    pack = {rule.id: rule for rule in all_rules()}
+    rules = [_rule_descriptor(rule) for rule in pack.values()]
     index = {descriptor["id"]: i for i, descriptor in enumerate(rules)}
     for finding in report.findings:
         if finding.rule_id not in index:
             index[finding.rule_id] = len(rules)
             rules.append(_minimal_descriptor(finding))
     columns = _ColumnConverter(report.root)
+    notifications = [_notification(e) for e in report.errors]
+    shown = report.findings[:MAX_RESULTS]
+    if len(report.findings) > MAX_RESULTS:
+        notifications.append(
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{len(report.findings) - MAX_RESULTS} of {len(report.findings)} "
+                    f"results left out: GitHub code scanning accepts {MAX_RESULTS:,} a run "
+                    "(the JSON report has them all)"
+                },
+            }
+        )
+    if not report.audit.complete:
+        reason = f" ({report.audit.reason})" if report.audit.reason else ""
+        notifications.append(
+            {"level": "note", "message": {"text": report.audit.sentence() + reason}}
+        )
     run: JSON = {
         "tool": {
             "driver": {
@@ -189,14 +234,15 @@ def sarif_dict(report: Report, *, category: str | None = None) -> JSON:
         "invocations": [
             {
                 "executionSuccessful": True,
-                "toolExecutionNotifications": [_notification(e) for e in report.errors],
+                "toolExecutionNotifications": notifications,
             }
         ],
         "originalUriBaseIds": {
             SRCROOT: {"description": {"text": "The root of the scanned repository"}}
         },
         "columnKind": "utf16CodeUnits",
-        "results": [_result(f, index[f.rule_id], columns) for f in report.findings],
+        "results": [_result(f, index[f.rule_id], columns, pack.get(f.rule_id)) for f in shown],
+        "properties": {"vulnerabilityAudit": report.audit.to_dict()},
     }
     if category:
         run["automationDetails"] = {"id": f"{category.rstrip('/')}/"}

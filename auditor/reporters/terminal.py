@@ -81,21 +81,22 @@ def dependency_summary(report: Report) -> str:
     vulnerable = {
         (f.location.path, f.location.line) for f in report.findings if f.rule_id == "SC001"
     }
-    unchecked = sum(
-        len(f.properties.get("dependencies", ())) for f in report.findings if f.rule_id == "SC008"
-    )
-    text += f" · {len(vulnerable)} vulnerable" if vulnerable else ""
-    return text + (f" · {unchecked} not checked for vulnerabilities" if unchecked else "")
+    # How many were not checked is in the summary line (Report.audit).
+    return text + (f" · {len(vulnerable)} vulnerable" if vulnerable else "")
 
 
-def _summary(report: Report) -> str:
+def _summary_tail(report: Report) -> list[str]:
     tail = [_plural(report.files, "file"), f"{report.seconds:.2f}s"]
     if report.suppressed:
         tail.append(f"{report.suppressed} suppressed")
     if report.baselined:
         tail.append(f"{report.baselined} baselined")
-    if not report.findings:
-        return " · ".join(["[green]No findings.[/green]", *tail])
+    if report.audit.sentence():
+        tail.append(report.audit.sentence())
+    return tail
+
+
+def _summary_head(report: Report) -> str:
     counts = ", ".join(
         [
             _plural(report.count(Severity.ERROR), "error"),
@@ -103,10 +104,24 @@ def _summary(report: Report) -> str:
             _plural(report.count(Severity.NOTE), "note"),
         ]
     )
-    worst = max(f.severity for f in report.findings)
-    colour = COLOURS[worst]
-    head = f"[bold {colour}]{_plural(len(report.findings), 'finding')}[/bold {colour}] ({counts})"
-    return " · ".join([head, *tail])
+    return f"{_plural(len(report.findings), 'finding')} ({counts})"
+
+
+def summary_text(report: Report) -> str:
+    """The summary line without markup: ``6 findings (0 errors, 4 warnings, 2 notes)
+    · 13 files · 0.26s · 3 dependencies not checked for vulnerabilities``."""
+    head = _summary_head(report) if report.findings else "No findings."
+    return " · ".join([head, *_summary_tail(report)])
+
+
+def _summary(report: Report) -> str:
+    tail = [escape(part) for part in _summary_tail(report)]
+    if not report.findings:
+        return " · ".join(["[green]No findings.[/green]", *tail])
+    colour = COLOURS[max(f.severity for f in report.findings)]
+    head = escape(_summary_head(report))
+    first, _, rest = head.partition(" (")
+    return " · ".join([f"[bold {colour}]{first}[/bold {colour}] ({rest}", *tail])
 
 
 def _verdict_panel(report: Report) -> Panel | None:

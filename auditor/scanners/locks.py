@@ -86,7 +86,7 @@ class _Lock:
         kind: str = "pypi",
         url: str | None = None,
         ref: str | None = None,
-        hashes: bool = False,
+        digests: tuple[str, ...] = (),
         marker: str | None = None,
         extras: tuple[str, ...] = (),
         editable: bool = False,
@@ -107,7 +107,8 @@ class _Lock:
                 marker=marker,
                 url=url,
                 ref=ref,
-                hashes=hashes,
+                hashes=bool(digests),
+                digests=digests,
                 editable=editable,
                 requires=requires,
             )
@@ -199,17 +200,28 @@ def _toml_entries(
     return entries
 
 
-def _has_hashes(value: object) -> bool:
-    """A non-empty ``hash = "..."`` / ``hashes = {...}`` in a table or a list of tables."""
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if isinstance(item, dict):
-            if isinstance(item.get("hash"), str) and item["hash"]:
-                return True
-            hashes = item.get("hashes")
-            if isinstance(hashes, dict) and any(isinstance(h, str) and h for h in hashes.values()):
-                return True
-    return False
+MAX_DIGESTS = 64  # per package: a wheel per platform adds up, a lock file is not a list of them
+
+
+def _digests(*values: object) -> tuple[str, ...]:
+    """The ``algorithm:hex`` digests in ``hash = "sha256:..."`` / ``hashes = {sha256 =
+    "..."}`` entries of tables or lists of tables, and in lists of such strings
+    (Pipfile.lock), sorted and without repeats."""
+    found: set[str] = set()
+    for value in values:
+        items = value if isinstance(value, list) else [value]
+        for item in items[: MAX_DIGESTS * 4]:
+            if isinstance(item, str) and item:
+                found.add(item)
+            elif isinstance(item, dict):
+                if isinstance(item.get("hash"), str) and item["hash"]:
+                    found.add(item["hash"])
+                hashes = item.get("hashes")
+                if isinstance(hashes, dict):
+                    found.update(
+                        f"{alg}:{h}" for alg, h in hashes.items() if isinstance(h, str) and h
+                    )
+    return tuple(sorted(found)[:MAX_DIGESTS])
 
 
 # --------------------------------------------------------------------------- Pipfile.lock
@@ -312,6 +324,7 @@ def _pipfile_entry(lock: _Lock, section: str, name: str, entry: object, line: in
         elif isinstance(entry.get("path"), str):
             kind, url = "path", entry["path"]
     hashes = entry.get("hashes")
+    digests = _digests(hashes) if isinstance(hashes, list) else ()
     raw_extras = entry.get("extras")
     extras = raw_extras if isinstance(raw_extras, list) else []
     lock.add(
@@ -321,7 +334,7 @@ def _pipfile_entry(lock: _Lock, section: str, name: str, entry: object, line: in
         kind=kind,
         url=url,
         ref=ref,
-        hashes=isinstance(hashes, list) and any(isinstance(h, str) and h for h in hashes),
+        digests=digests,
         marker=_str(entry.get("markers")),
         extras=tuple(sorted(e for e in extras if isinstance(e, str))),
         editable=entry.get("editable") is True,
@@ -358,7 +371,7 @@ def parse_poetry_lock(path: str, text: str) -> ManifestFacts:
             url = _str(source.get("url"))
             if kind == "vcs":
                 ref = _str(source.get("resolved_reference")) or _str(source.get("reference"))
-        hashes = _has_hashes(entry.get("files")) or _has_hashes(old_files.get(name))
+        digests = _digests(entry.get("files"), old_files.get(name))
         lock.add(
             name=name,
             version=version,
@@ -366,7 +379,7 @@ def parse_poetry_lock(path: str, text: str) -> ManifestFacts:
             kind=kind,
             url=url,
             ref=ref,
-            hashes=hashes,
+            digests=digests,
             marker=_str(entry.get("markers")),
             editable=entry.get("develop") is True,
             requires=_poetry_requires(entry),
@@ -464,7 +477,7 @@ def parse_uv_lock(path: str, text: str) -> ManifestFacts:
                 if isinstance(source.get(key), str):
                     kind, url, editable = "path", source[key], key == "editable"
                     break
-        hashes = _has_hashes(entry.get("sdist")) or _has_hashes(entry.get("wheels"))
+        digests = _digests(entry.get("sdist"), entry.get("wheels"))
         lock.add(
             name=name,
             version=version,
@@ -472,7 +485,7 @@ def parse_uv_lock(path: str, text: str) -> ManifestFacts:
             kind=kind,
             url=url,
             ref=ref,
-            hashes=hashes,
+            digests=digests,
             editable=editable,
             requires=_table_requires(entry),
         )
@@ -504,7 +517,7 @@ def parse_pylock(path: str, text: str) -> ManifestFacts:
         elif isinstance(directory, dict):
             kind, url = "path", _str(directory.get("path"))
             editable = directory.get("editable") is True
-        hashes = any(_has_hashes(entry.get(key)) for key in ("archive", "sdist", "wheels"))
+        digests = _digests(*(entry.get(key) for key in ("archive", "sdist", "wheels")))
         lock.add(
             name=name,
             version=version,
@@ -512,7 +525,7 @@ def parse_pylock(path: str, text: str) -> ManifestFacts:
             kind=kind,
             url=url,
             ref=ref,
-            hashes=hashes,
+            digests=digests,
             marker=_str(entry.get("marker")),
             editable=editable,
             requires=_table_requires(entry),

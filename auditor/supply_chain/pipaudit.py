@@ -1,4 +1,4 @@
-"""pip-audit as an optional online vulnerability backend, run as a subprocess.
+"""pip-audit, the online vulnerability backend, run as a subprocess.
 
 ``run_pip_audit`` writes exact ``name==version`` pins to a temporary requirements
 file and runs ``pip-audit -r FILE --no-deps --disable-pip --format json
@@ -9,10 +9,13 @@ only sign of success. Dependencies pip-audit skipped (``skip_reason``, e.g.
 its output are reported as *unchecked*, never as clean. ``--strict`` is not
 passed, because it turns skips into a failure without JSON.
 
-The command is, in order: the ``command`` argument, the ``RAGFIT_PIP_AUDIT``
-environment variable (a command line, split with ``shlex``), ``python -m
-pip_audit`` when the module is importable, ``pip-audit`` on ``PATH``. Nothing is
-installed and nothing but that command is run. The function never raises.
+pip-audit is a dependency of ragfit, and it is run from ragfit's own
+environment: ``sys.executable -m pip_audit`` (never a ``pip-audit`` found on
+``PATH``, which could be another environment's or another version). The
+``command`` argument and the ``RAGFIT_PIP_AUDIT`` environment variable (a
+command line, split with ``shlex``) replace it, for tests and for a pinned
+pip-audit elsewhere. Nothing is installed and nothing but that command is run.
+The function never raises.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,7 +40,7 @@ from auditor.supply_chain.osv import Advisory, Match, normalize_name
 __all__ = ["ENV_COMMAND", "AuditResult", "run_pip_audit"]
 
 ENV_COMMAND = "RAGFIT_PIP_AUDIT"
-NOT_INSTALLED = "pip-audit is not installed"
+NOT_INSTALLED = "pip-audit is not installed in ragfit's environment"
 NOT_IN_OUTPUT = "not in pip-audit's output"
 SUMMARY_LIMIT = 200
 ERROR_LIMIT = 300
@@ -173,15 +175,13 @@ def _command(command: Sequence[str] | None) -> tuple[list[str] | None, str | Non
 
 
 def _discover() -> list[str] | None:
-    """The installed pip-audit: the module in this interpreter, else the script on PATH."""
+    """pip-audit in this interpreter's environment (ragfit depends on it); None
+    when it was removed from there."""
     try:
         spec = importlib.util.find_spec("pip_audit")
     except (ImportError, ValueError):
         spec = None
-    if spec is not None:
-        return [sys.executable, "-m", "pip_audit"]
-    script = shutil.which("pip-audit")
-    return [script] if script else None
+    return [sys.executable, "-m", "pip_audit"] if spec is not None else None
 
 
 def _failed(keys: dict[Key, tuple[str, str]], unchecked: dict[Key, str], error: str) -> AuditResult:

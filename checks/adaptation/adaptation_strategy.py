@@ -75,6 +75,7 @@ class AdaptationStrategy(Rule):
     severity = Severity.NOTE
     message = "Recommended strategy: {strategy} (confidence {confidence:.2f}); {current}"
     tags = ("llm", "cost")
+    precision = "medium"  # inferred from code and text: a heuristic
     valid = (
         Example({"lib.py": "def add(a, b):\n    return a + b\n"}),
         Example(

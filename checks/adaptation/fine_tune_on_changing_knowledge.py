@@ -73,6 +73,7 @@ class FineTuneOnChangingKnowledge(Rule):
         "current, and stale answers in between; retrieve this knowledge instead"
     )
     tags = ("llm", "cost")
+    precision = "medium"  # inferred from code and text: a heuristic
     valid = (
         Example(
             {

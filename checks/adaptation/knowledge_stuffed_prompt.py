@@ -73,6 +73,7 @@ class KnowledgeStuffedPrompt(Rule):
         "that matter instead"
     )
     tags = ("llm", "cost")
+    precision = "medium"  # inferred from code and text: a heuristic
     valid = (Example({"bot.py": _BOT, "handbook.md": "# Handbook\nBe kind.\n"}),)
     invalid = (Example({"bot.py": _BOT, "handbook.md": _HANDBOOK}, expect=("bot.py:13",)),)
 

@@ -85,6 +85,7 @@ class RepeatedStyleInstructions(Rule):
         "about ${month:,.2f} a month at {calls:,} calls that a fine-tuned model would save"
     )
     tags = ("llm", "cost")
+    precision = "medium"  # inferred from code and text: a heuristic
     valid = (Example({"bot.py": _bot(("You are a helpful assistant.",))}),)
     invalid = (Example({"bot.py": _bot(_VOICE * 3)}, expect=("bot.py:4",)),)
 

@@ -69,6 +69,7 @@ class UnattributedHighStakesAnswer(Rule):
     severity = Severity.WARNING
     message = "A {domains} answer {how}: return the sources with the answer and cite them"
     tags = ("llm", "safety")
+    precision = "medium"  # inferred from code and text: a heuristic
     valid = (
         Example({"advise.py": _LEGAL.replace("legal assistant for contract law", "poet")}),
         Example({"advise.py": _CITED, "README.md": _README}),

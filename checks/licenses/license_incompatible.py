@@ -6,7 +6,11 @@ from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
 from auditor.licenses.classify import OPEN_PERMISSIVE, STRONG_COPYLEFT
-from auditor.licenses.facts import example_metadata, license_declarations
+from auditor.licenses.facts import (
+    another_release,
+    example_metadata,
+    license_declarations,
+)
 from auditor.model import Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
 from auditor.verdict.stage import Verdict
@@ -73,8 +77,12 @@ class LicenseIncompatible(Rule):
     id = "LC003"
     name = "license-incompatible"
     severity = Severity.WARNING
-    message = "`{name}` is under {license} ({what}), in a project under {project} ({where})"
+    message = (
+        "`{name}`{version} is under {license}{release} ({what}), in a project under {project} "
+        "({where})"
+    )
     tags = ("license",)
+    precision = "medium"  # the project license and dev groups are inferred
     valid = (
         Example({"pyproject.toml": _PYPROJECT.format(license="AGPL-3.0-or-later"), **_ENVIRONMENT}),
         Example({"requirements.txt": "acme-pdf==4.0\n", **_ENVIRONMENT}),
@@ -104,10 +112,14 @@ class LicenseIncompatible(Rule):
                     "category": info.category,
                     "project_license": project.info.label,
                     "project_license_from": f"{project.path}:{project.line}",
+                    "license_source": resolved.source,
+                    "license_release": resolved.release,
                 },
                 fingerprint_key=f"{normalise_name(dep.name)}|{dep.version}",
                 name=dep.name,
+                version=f" {dep.version}" if dep.version else "",
                 license=info.label or "a copyleft license",
+                release=another_release(resolved, dep),
                 what=_DESCRIBE[info.category],
                 project=project.info.label or project.info.category,
                 where=f"{project.path}:{project.line}",

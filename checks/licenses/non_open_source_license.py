@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.facts import RepoFacts
 from auditor.licenses.classify import NOT_OPEN_SOURCE
-from auditor.licenses.facts import example_metadata, license_declarations
+from auditor.licenses.facts import example_metadata, license_declarations, provenance
 from auditor.model import Finding, Location, Severity, normalise_name
 from auditor.rules import Example, Rule
 from auditor.verdict.stage import Verdict
@@ -91,11 +91,12 @@ class NonOpenSourceLicense(Rule):
                     "license": info.label,
                     "category": info.category,
                     "license_source": resolved.source,
+                    "license_release": resolved.release,
                 },
                 fingerprint_key=f"{normalise_name(dep.name)}|{dep.version}",
                 name=dep.name,
                 version=f" {dep.version}" if dep.version else "",
                 license=info.label or "an unnamed license",
                 what=_DESCRIBE[info.category],
-                source=resolved.source or "unknown",
+                source=provenance(resolved),
             )

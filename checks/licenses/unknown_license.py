@@ -68,8 +68,9 @@ class UnknownLicense(Rule):
             },
             expect=("requirements.txt:2", "requirements.txt:3"),
         ),
+        # Offline with nothing to read: names the shipped snapshot does not hold.
         Example(
-            {"requirements.txt": "requests==2.32.3\nopenai>=1.30\n"},
+            {"requirements.txt": "acme-core==2.32.3\nacme-llm>=1.30\n"},
             expect=("requirements.txt:1",),
         ),
     )

@@ -89,7 +89,8 @@ class ExposedVectorStore(Rule):
     severity = Severity.WARNING
     message = "{subject} {reach} {auth}: {fix}"
     tags = ("security", "rag", "external/cwe/cwe-306")
-    security_severity = 7.5
+    precision = "medium"  # authentication read from configuration the store may override
+    security_severity = 6.5  # a warning: GitHub reads 7.0 and up as high
     valid = (
         Example(
             {

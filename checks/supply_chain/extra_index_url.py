@@ -65,7 +65,7 @@ class ExtraIndexUrl(Rule):
     severity = Severity.WARNING
     message = "`{option}` {url}: a package may come from either index (dependency confusion)"
     tags = ("security", "supply-chain", "external/cwe/cwe-427")
-    security_severity = 7.0
+    security_severity = 6.0
     valid = (
         Example(
             {"requirements.txt": "--index-url https://proxy.example.com/simple\nflask==3.0.3\n"}

@@ -130,6 +130,7 @@ class SensitiveDataInTrainingSet(Rule):
     severity = Severity.WARNING
     message = "{what} holds {found}{read}: {risk}"
     tags = ("security", "privacy", "external/cwe/cwe-359")
+    precision = "medium"  # personal data recognised by pattern and context: a heuristic
     security_severity = 6.5
     valid = (
         Example(

@@ -1,0 +1,1 @@
+"""RF rules: the suppression comments themselves (`# ragfit: ignore[...]`)."""
