@@ -50,6 +50,9 @@ EXPECTED: list[CallTuple] = [
     (EM, 26, HF, "training", "sentence_transformers.SentenceTransformer.fit", BGE, False),
     (EM, 42, HF, "embedding", "sentence_transformers.SentenceTransformer.encode", BGE, False),
     (EM, 47, HF, "embedding", "sentence_transformers.SentenceTransformer.encode", BGE, False),
+    # nearest neighbours over those embeddings (np.argsort of a dot product
+    # with the encoded query, sliced to the top k) is a local retriever
+    (EM, 48, HF, "retriever", "local:argsort", None, False),
     (EM, 50, HF, "rerank", "sentence_transformers.CrossEncoder.predict",
      "cross-encoder/ms-marco-MiniLM-L-6-v2", False),
     # pipeline(task, model=...): the task decides generation or embedding; a
