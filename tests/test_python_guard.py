@@ -8,6 +8,7 @@ peak memory.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import signal
@@ -26,6 +27,7 @@ import auditor.analyse as analyse_module
 import auditor.scanners.python as scanner
 from auditor.analyse import analyse
 from auditor.scanners import pyguard
+from auditor.scanners.modules import text_exports
 from auditor.scanners.notebooks import scan_notebook
 from auditor.scanners.python import scan_source
 
@@ -164,6 +166,52 @@ def test_a_chain_ast_accepts_on_newer_pythons_is_refused(monkeypatch: pytest.Mon
     _no_libcst(monkeypatch)
     facts = scan_source("bomb.py", "import openai\nx = f" + "()" * 5_000 + "\n")
     assert [e.kind for e in facts.errors] == ["too-deep"]
+
+
+def _deep_elif(depth: int) -> tuple[str, ast.Module]:
+    """An SDK file whose ``elif`` chain is ``depth`` long, with a model constant
+    in the last ``else``, and the ``ast`` tree Python 3.10 and 3.13 give for it
+    (3.11 and 3.12 refuse to build it; built by hand, the test means the same
+    on every version)."""
+    source = "import openai\nif a:\n    pass\n" + "elif a:\n    pass\n" * depth
+    source += 'else:\n    MODEL = "gpt-4o"\n'
+    last = 2 * depth + 5
+    model = ast.parse('MODEL = "gpt-4o"').body[0]
+    ast.increment_lineno(model, last - 1)
+    orelse: list[ast.stmt] = [model]
+    for line in range(2 * depth + 2, 1, -2):  # innermost first: no recursion
+        where = {"lineno": line, "col_offset": 0, "end_lineno": last, "end_col_offset": 20}
+        test = ast.Name(id="a", ctx=ast.Load(), lineno=line, col_offset=3, end_lineno=line)
+        body = ast.Pass(lineno=line + 1, col_offset=4, end_lineno=line + 1, end_col_offset=8)
+        orelse = [ast.If(test=test, body=[body], orelse=orelse, **where)]
+    tree = ast.Module(body=[ast.parse("import openai").body[0], *orelse], type_ignores=[])
+    return source, tree
+
+
+def test_a_deep_elif_chain_ast_accepts_is_an_error_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On Python 3.10 and 3.13 `ast` accepts 5,000 elifs; libcst must not get
+    # them (too-deep), and the other passes over the tree (module constants
+    # for other modules, data references) must not recurse down the chain.
+    source, tree = _deep_elif(5_000)
+    monkeypatch.setattr(pyguard, "parse_python", lambda text: tree)
+    sizes = _no_libcst(monkeypatch)
+    facts = analyse("deep.py", source.encode("utf-8"))
+    assert [e.kind for e in facts.errors] == ["too-deep"]
+    assert sizes == []
+    texts = [(e.line, e.name, e.value) for e in facts.exports if e.kind == "text"]
+    assert texts == [(2 * 5_000 + 5, "MODEL", "gpt-4o")]
+
+
+def test_a_deeply_wrapped_constant_is_read_without_recursion() -> None:
+    value: ast.expr = ast.Constant("gpt-4o", lineno=1, col_offset=0)
+    for _ in range(5_000):  # MODEL = str(str(...str("gpt-4o")...))
+        func = ast.Name(id="str", ctx=ast.Load())
+        value = ast.Call(func=func, args=[value], keywords=[], lineno=1, col_offset=0)
+    target = ast.Name(id="MODEL", ctx=ast.Store())
+    tree = ast.Module(body=[ast.Assign(targets=[target], value=value, lineno=1)], type_ignores=[])
+    assert [(e.name, e.value) for e in text_exports("m.py", tree)] == [("MODEL", "gpt-4o")]
 
 
 # ------------------------------------------- files `ast` rejects: isolated

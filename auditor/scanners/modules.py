@@ -15,8 +15,10 @@ parallel.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import sys
+from collections.abc import Iterator
 
 from auditor.knowledge import sdk_table
 from auditor.model import DataRef, Export
@@ -90,16 +92,22 @@ def text_exports(path: str, tree: ast.Module) -> list[Export]:
 
 def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
     """Statements run at import: the body, and the bodies of its ``if`` and
-    ``try`` blocks (``try: MODEL = settings.model except ...: MODEL = "x"``)."""
+    ``try`` blocks (``try: MODEL = settings.model except ...: MODEL = "x"``),
+    in source order. Iterative: an ``elif`` chain thousands long (which
+    ``ast`` accepts on Python 3.10 and 3.13) nests as deep as it is long."""
     out: list[ast.stmt] = []
-    for stmt in body:
+    stack: list[Iterator[ast.stmt]] = [iter(body)]
+    while stack:
+        stmt = next(stack[-1], None)
+        if stmt is None:
+            stack.pop()
+            continue
         out.append(stmt)
         if isinstance(stmt, ast.If):
-            out.extend(_top_level(stmt.body) + _top_level(stmt.orelse))
+            stack.append(itertools.chain(stmt.body, stmt.orelse))
         elif isinstance(stmt, ast.Try):
-            out.extend(_top_level(stmt.body))
-            for handler in stmt.handlers:
-                out.extend(_top_level(handler.body))
+            handlers = (inner for handler in stmt.handlers for inner in handler.body)
+            stack.append(itertools.chain(stmt.body, handlers))
     return out
 
 
@@ -123,23 +131,31 @@ def _constant(path: str, stmt: ast.stmt, prefix: str, found: list[Export]) -> No
 def _text(node: ast.expr) -> str | None:
     """A string the expression surely is, or its default: ``"x"``, ``"a" "b"``,
     ``os.getenv("X", "x")``, ``os.environ.get("X", "x")``, ``str(...)`` of
-    those; None for anything else."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Call):
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name in {"getenv", "get", "environ_get"} and len(node.args) >= 2:
-            base = func.value if isinstance(func, ast.Attribute) else None
-            if name == "get" and not (isinstance(base, ast.Attribute) and base.attr == "environ"):
-                return None
-            return _text(node.args[1])
-        if name == "str" and len(node.args) == 1:
-            return _text(node.args[0])
-    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and node.values:
-        # os.getenv("MODEL") or "gpt-4o"
-        return _text(node.values[-1])
-    return None
+    those; None for anything else. A loop, not recursion: ``str(str(...))``
+    may nest thousands deep."""
+    while True:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in {"getenv", "get", "environ_get"} and len(node.args) >= 2:
+                base = func.value if isinstance(func, ast.Attribute) else None
+                if name == "get" and not (
+                    isinstance(base, ast.Attribute) and base.attr == "environ"
+                ):
+                    return None
+                node = node.args[1]
+                continue
+            if name == "str" and len(node.args) == 1:
+                node = node.args[0]
+                continue
+            return None
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and node.values:
+            # os.getenv("MODEL") or "gpt-4o"
+            node = node.values[-1]
+            continue
+        return None
 
 
 # "vendor/model" or "vendor:model" in quotes (an f-string's literal start too:
