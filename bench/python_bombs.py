@@ -182,7 +182,13 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300, help="seconds a case may take")
     args = parser.parse_args()
     names = args.only or list(CASES)
-    print(f"# {sys.version.split()[0]}, {os.cpu_count()} cores")
+    version = subprocess.run(
+        [args.python, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"# Python {version} ({args.python}), {os.cpu_count()} cores")
     print("| case | bytes | seconds | peak MB | peak / file | exit | call sites | errors |")
     print("|---|---|---|---|---|---|---|---|")
     results = []
