@@ -18,7 +18,7 @@ import tokenize
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.knowledge import SdkTable, sdk_table
+from auditor.knowledge import SdkTable, endpoint_table, sdk_table
 from auditor.model import (
     Component,
     DataRef,
@@ -31,6 +31,7 @@ from auditor.model import (
 )
 from auditor.scanners.data import is_dataset_candidate, sniff_dataset
 from auditor.scanners.datarefs import find_data_refs, find_prompt_constants
+from auditor.scanners.modules import find_model_strings, import_links, text_exports
 from auditor.scanners.schedules import find_schedules
 from auditor.scanners.storeclients import STORE_CLIENT_TOKENS, find_store_clients
 from auditor.scanners.stores import find_stores
@@ -42,10 +43,12 @@ from auditor.scanners.text import (
     scannable_text,
     utf16_encoding,
 )
+from auditor.scanners.trainconf import python_training_data
 
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
-ANALYSIS_VERSION = "12"  # 12: the key table and redacted facts (old caches held raw text); the verdict's new facts
+# 13: the key table and redacted facts (hostile), the verdict's and the inventory's new facts.
+ANALYSIS_VERSION = "13"
 BINARY_SNIFF = 8192
 
 
@@ -111,6 +114,11 @@ def _decode_python(data: bytes) -> tuple[str | None, str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, ""
+
+
+def decode_python(data: bytes) -> str | None:
+    """A Python file's text as the parser sees it, or None when it cannot be decoded."""
+    return _decode_python(data)[0]
 
 
 def _decode_text(data: bytes) -> str:
@@ -185,12 +193,18 @@ def _analyse(path: str, data: bytes) -> FileFacts:
     table = sdk_table()
     if kind == "python":
         code, refs, tree = _python(path, text, data, table)
-    elif kind == "notebook" and any(root.encode() in data for root in table.roots):
+    elif kind == "notebook" and (
+        any(root.encode() in data for root in table.roots)
+        or any(marker.encode() in data for marker in table.markers)
+        or endpoint_table().worth_parsing(text)
+    ):
         from auditor.scanners.notebooks import scan_notebook
 
         code = scan_notebook(path, text)
     elif kind == "notebook":
         code = _notebook_syntax_only(path, text)
+    else:
+        _training_configs(kind, path, text, code, refs)
     manifest = parse_manifest(kind, path, text) if kind in MANIFEST_KINDS else ManifestFacts()
     schedules, schedule_errors = find_schedules(path, text, tree=tree)
     if kind != "workflow":  # the workflow parser reports a broken workflow once
@@ -219,6 +233,7 @@ def _analyse(path: str, data: bytes) -> FileFacts:
         schedules=tuple(schedules),
         components=tuple(components),
         stores=tuple(stores),
+        exports=tuple(code.exports),
     )
 
 
@@ -317,11 +332,13 @@ def _python(
     """One ``ast`` parse for every file (syntax check, data references,
     schedules: the tree is returned for them); the libcst pass only for files
     that import a known SDK."""
+    from auditor.scanners.pyguard import parse_python
+
     try:
-        tree: ast.Module | None = ast.parse(text)
+        tree: ast.Module | None = parse_python(text)  # a large file in groups
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
-    llm_file = table.imports_sdk(data)
+    llm_file = table.worth_parsing(text, tree)  # the decoded text: no byte-order mark
     code = PythonFacts()
     if llm_file or tree is None:
         # libcst is imported only when a file needs it: warm runs never do. It
@@ -335,7 +352,45 @@ def _python(
     refs = find_data_refs(path, tree, llm_file=llm_file, text=text) if tree is not None else []
     if tree is not None and not llm_file:
         code.prompts.extend(find_prompt_constants(path, tree))
+    # What other modules may import from this one, and what it imports from
+    # them (joined for the repository in auditor.crossmodule).
+    links = import_links(path, text)
+    if links is not None:
+        code.exports.append(links)
+    if tree is not None:
+        code.exports.extend(text_exports(path, tree))
+    refs.extend(find_model_strings(path, text))
+    if tree is not None:
+        refs.extend(python_training_data(path, tree, text))
     return code, refs, tree
+
+
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
+_SHELL_SUFFIXES = (".sh", ".bash", ".mk")
+MAX_CONFIG_BYTES = 256 * 1024
+
+
+def _training_configs(
+    kind: str, path: str, text: str, code: PythonFacts, refs: list[DataRef]
+) -> None:
+    """Training configurations (YAML, JSON) and training commands (shell,
+    Makefiles): training call sites and the training data they name."""
+    if kind not in {"text", "dataset"} or len(text) > MAX_CONFIG_BYTES:
+        return
+    name = path.rpartition("/")[2]
+    lower = name.lower()
+    if lower.endswith(_CONFIG_SUFFIXES):
+        from auditor.scanners.trainconf import scan_config
+
+        sites, found = scan_config(path, text)
+    elif lower.endswith(_SHELL_SUFFIXES) or name in {"Makefile", "makefile", "GNUmakefile"}:
+        from auditor.scanners.trainconf import scan_shell
+
+        sites, found = scan_shell(path, text)
+    else:
+        return
+    code.call_sites.extend(sites)
+    refs.extend(found)
 
 
 def _notebook_syntax_only(path: str, text: str) -> PythonFacts:

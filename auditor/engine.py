@@ -28,10 +28,12 @@ from auditor.analyse import (
 )
 from auditor.cache import CACHE_DIR, FactCache, content_key
 from auditor.config import Config
+from auditor.crossmodule import link_modules
 from auditor.discover import DEFAULT_MAX_FILE_SIZE, SourceFile, discover, size_limit
 from auditor.escape import clean
 from auditor.facts import RepoFacts
 from auditor.gitcmd import object_format, run_git, worktree_changes
+from auditor.inventory import referenced_training_data
 from auditor.knowledge import sdk_table
 from auditor.model import (
     Exclusions,
@@ -177,8 +179,22 @@ def _analyse_all(
         cache.stamp(path, stamps[path], key, facts.is_empty)
         if options.progress is not None:
             options.progress(done, total)
+    # Names followed across modules (a client made in one, called in another).
+    result.per_file = link_modules(
+        dict(result.per_file),
+        lambda p: _read_or_none(root, p, size_limit(p, max_file_size)),
+        cache.get,
+        cache.put,
+    )
     cache.save()
     return result
+
+
+def _read_or_none(root: Path, path: str, limit: int) -> bytes | None:
+    try:
+        return _read(root, path, limit)
+    except OSError:  # UnsafeFile included: a link or a device is not read
+        return None
 
 
 def _cost(path: str, data: bytes) -> int:
@@ -186,6 +202,7 @@ def _cost(path: str, data: bytes) -> int:
     0: a text scan."""
     kind = analysis_kind(path)
     if kind == "notebook" or (kind == "python" and sdk_table().imports_sdk(data)):
+        # (an estimate for scheduling: HTTP and marker files count as 1)
         return 2
     return 1 if kind == "python" or kind in MANIFEST_KINDS or kind in INFRA_KINDS else 0
 
@@ -219,11 +236,19 @@ def _size(item: tuple[str, bytes, str]) -> int:
 
 
 def _analyse_safely(path: str, data: bytes, cause: BaseException) -> dict[str, Any]:
+    """A file whose worker died (or whose batch shared a dead worker): analysed
+    again in a forked child of its own, so that a file that kills its process
+    becomes an ``errors`` entry instead of killing this one."""
+    from auditor.scanners.pyguard import ChildDied, run_isolated
+
     try:
-        return analyse_for_cache(path, data)
+        raw: dict[str, Any] = run_isolated(lambda: analyse_for_cache(path, data), len(data))
+        return raw
+    except ChildDied as exc:
+        error = ScanError(path, "internal-error", f"analysis crashed: {exc}")
     except Exception:
         error = ScanError(path, "internal-error", f"analysis failed ({type(cause).__name__})")
-        return FileFacts(path, errors=(error,)).to_dict()
+    return FileFacts(path, errors=(error,)).to_dict()
 
 
 def _scan_oversized(root: Path, oversized: list[SourceFile]) -> _Analysis:
@@ -523,6 +548,12 @@ def audit(root: Path, config: Config, options: Options | None = None) -> Report:
         profile=verdict[0].profile if verdict else None,
         recommendation=verdict[1] if verdict else None,
         training_data=tuple(verdict[0].training) if verdict else (),
+        training_refs=referenced_training_data(
+            facts.data_refs,
+            facts.call_sites,
+            [d.path for d in (verdict[0].training if verdict else facts.datasets)],
+            [f.path for f in found.files],
+        ),
         knowledge=(
             {**verdict[0].corpus.to_report(), **verdict[0].history.get("knowledge", {})}
             if verdict

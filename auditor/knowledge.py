@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -56,6 +57,22 @@ class TypeEntry:
     capability: str | None
     model_args: tuple[str | int, ...]
     when: ArgCondition | None
+    # What kind of model the object is: llm, embedding-model, reranker,
+    # classifier, or ``by-name`` (read from the model's name).
+    kind: str | None = None
+    # Where a base URL is given: the provider then comes from its host.
+    url_args: tuple[str | int, ...] = ()
+    # An SDK object passed here gives its provider (instructor.from_openai(client)).
+    provider_args: tuple[str | int, ...] = ()
+    # Trainers: the kind trained when the model argument says nothing, and
+    # where the model is given.
+    trained: str | None = None
+    trained_args: tuple[str | int, ...] = ()
+    # The class name (last part) must match: one glob, several kinds of class.
+    class_pattern: re.Pattern[str] | None = None
+    # `name`: the provider from the model's name (gpt-... is openai, an
+    # org/name Hub id is huggingface), for components that take any model.
+    provider_from_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,34 @@ class ApiEntry:
     returns: str | None
     provider_from_model: bool
     provider_keyword: str | None
+    # Only on objects of these kinds (``model.generate`` on an LLM).
+    kinds: frozenset[str] = frozenset()
+    trained: str | None = None
+    trained_args: tuple[str | int, ...] = ()
+    # Only when one of these keys is in a dict among the arguments
+    # (``search(knn=...)``, ``aggregate([{"$vectorSearch": ...}])``).
+    contains_key: tuple[str, ...] = ()
+    url_args: tuple[str | int, ...] = ()
+    # The capability when the file formats prompts with a chat template.
+    template_capability: str | None = None
+
+
+@dataclass(frozen=True)
+class MethodEntry:
+    """A method call recognised by its name and arguments alone, whatever it is
+    called on (a collection passed in as a parameter, a loss tensor)."""
+
+    names: frozenset[str]
+    provider: str
+    capability: str
+    contains_key: tuple[str, ...] = ()
+    # The receiver's source must match (``loss.backward()``).
+    receiver: re.Pattern[str] | None = None
+    trained: str | None = None
+    # A string argument must match (SQL with pgvector's distance operators).
+    sql: re.Pattern[str] | None = None
+    # The arguments' or receiver's source must match (a top-k over scores).
+    scores: re.Pattern[str] | None = None
 
 
 def _condition(raw: Mapping[str, Any] | None) -> ArgCondition | None:
@@ -86,6 +131,18 @@ def _model_args(raw: Sequence[Any] | None) -> tuple[str | int, ...]:
     return tuple(a if isinstance(a, int) else str(a) for a in (raw or ()))
 
 
+@functools.cache
+def _model_entry(kind: str) -> TypeEntry:
+    return TypeEntry(
+        canonical="transformers.Model",
+        provider="huggingface",
+        capability=None,
+        model_args=(0, "pretrained_model_name_or_path", "model_id"),
+        when=None,
+        kind=kind,
+    )
+
+
 @dataclass(frozen=True)
 class SdkTable:
     types: Mapping[str, tuple[TypeEntry, ...]]
@@ -94,67 +151,190 @@ class SdkTable:
     class_provider: Mapping[str, str]
     roots: frozenset[str]
     # Matches an import of one of ``roots`` at the start of a line.
-    import_pattern: re.Pattern[bytes]
+    import_pattern: re.Pattern[str]
+    # `import ROOT` or `from ROOT` anywhere (not only at a line start), or
+    # `import_module("ROOT")`: a file without one imports no SDK.
+    root_words: tuple[re.Pattern[str], ...]
     # Every module path that leads to a name in the table: ``openai``,
     # ``langchain_core.prompts`` (but not ``langchain_core.documents``).
     import_prefixes: frozenset[str]
+    package_provider: Mapping[str, str] = field(default_factory=dict)
+    # "vendor/model" and "vendor:model" prefixes -> provider; the ones that
+    # count in any string of a repository that routes through LiteLLM.
+    model_prefixes: Mapping[str, str] = field(default_factory=dict)
+    loose_prefixes: frozenset[str] = frozenset()
+    # `module.**`: any class (a capitalised name) at any depth below a module.
+    deep_globs: Mapping[str, tuple[TypeEntry, ...]] = field(default_factory=dict)
+    methods: Mapping[str, tuple[MethodEntry, ...]] = field(default_factory=dict)
+    # Model classes by the end of their name (``LlamaForCausalLM``), per module.
+    model_classes: tuple[tuple[str, re.Pattern[str], str], ...] = ()
+    # A model's kind from its name (``BAAI/bge-small`` is an embedding model).
+    kind_patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # Text that makes a file worth the full parse without an SDK import
+    # (``$vectorSearch``, ``loss.backward()``).
+    markers: tuple[str, ...] = ()
 
-    def imports_sdk(self, data: bytes) -> bool:
+    def imports_sdk(self, data: bytes | str, tree: ast.Module | None = None) -> bool:
         """Whether a Python file imports something that leads to a known SDK name
         (``import openai``, ``from openai import OpenAI``, but not
         ``from openai.types import ChatCompletion`` or ``from haystack import
-        Document``): only those files are worth libcst's parse."""
-        if not self.import_pattern.search(data):
-            return False
-        for match in _IMPORT_LINE.finditer(data):
-            if match.group(1) is not None:
-                if self._from_import_leads_to_sdk(match.group(1), match.group(2)):
+        Document``): only those files are worth libcst's parse.
+
+        ``data``: the decoded text (what the parser sees: no byte-order mark),
+        or raw bytes for a cheap estimate. Import lines are found with a regular
+        expression; when none leads to an SDK but the text names an SDK's root,
+        ``tree`` (the file's ``ast`` module) settles it, so that imports the
+        line pattern cannot see (after ``;``, on a line of ``if x: import y``,
+        with ``\\r`` line ends, ``importlib.import_module("openai")``) count.
+        ``import openai`` written anywhere but at a line start costs that walk."""
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        text = text.removeprefix("\ufeff")
+        if not any(pattern.search(text) for pattern in self.root_words):
+            return False  # no `import ROOT` / `from ROOT` anywhere
+        if self.import_pattern.search(text):
+            for match in _IMPORT_LINE.finditer(text):
+                if match.group(1) is not None:
+                    if self._from_import_leads_to_sdk(match.group(1), match.group(2)):
+                        return True
+                    continue
+                for part in match.group(3).split(","):
+                    words = part.split()
+                    if words and self.leads_to_sdk(words[0]):
+                        return True
+        return tree is not None and self.tree_imports_sdk(tree)
+
+    def worth_parsing(self, text: str, tree: ast.Module | None = None) -> bool:
+        """Whether a Python file deserves the full parse: it imports an SDK,
+        names a marker (``loss.backward()``, ``$vectorSearch``), or imports an
+        HTTP library and names an LLM endpoint."""
+        if self.imports_sdk(text, tree):
+            return True
+        if any(marker in text for marker in self.markers):
+            return True
+        return endpoint_table().worth_parsing(text)
+
+    def tree_imports_sdk(self, tree: ast.Module) -> bool:
+        """The same question answered from the ``ast`` tree: what the parser sees."""
+        prefixes = self.import_prefixes
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                if any(self.leads_to_sdk(alias.name) for alias in node.names):
                     return True
-                continue
-            for part in match.group(3).split(b","):
-                words = part.split()
-                if words and words[0].decode("ascii", "replace") in self.import_prefixes:
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level == 0 and any(
+                    self.leads_to_sdk(module, alias.name) for alias in node.names
+                ):
+                    return True
+            elif isinstance(node, ast.Call) and node.args:
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                first = node.args[0]
+                if (
+                    name in {"import_module", "__import__"}
+                    and isinstance(first, ast.Constant)
+                    and first.value in prefixes
+                ):
                     return True
         return False
 
-    def _from_import_leads_to_sdk(self, module_raw: bytes, names_raw: bytes) -> bool:
-        module = module_raw.decode("ascii", "replace")
-        if module not in self.import_prefixes:
-            return False
-        if module in self.type_globs:
-            return True  # any class of langchain_openai, say
-        names = _COMMENT.sub(b"", names_raw).strip(b"()\\ \t\r\n")
-        for part in names.split(b","):
+    def _from_import_leads_to_sdk(self, module: str, names_raw: str) -> bool:
+        names = _COMMENT.sub("", names_raw).strip("()\\ \t\r\n")
+        for part in names.split(","):
             words = part.split()
-            if not words:
-                continue
-            name = words[0].decode("ascii", "replace")
-            if name == "*" or f"{module}.{name}" in self.import_prefixes:
+            if words and self.leads_to_sdk(module, words[0]):
                 return True
         return False
+
+    def leads_to_sdk(self, module: str, name: str | None = None) -> bool:
+        """Whether ``from module import name`` (or ``import module`` when
+        ``name`` is None) can reach a name in the table."""
+        if name is None:
+            if module in self.import_prefixes:
+                return True
+            return self._deep_root(module) is not None
+        if module not in self.import_prefixes and self._deep_root(module) is None:
+            return self._model_class(f"{module}.{name}") != ()
+        if name == "*" or module in self.type_globs:
+            return True  # any class of langchain_openai, say
+        if f"{module}.{name}" in self.import_prefixes:
+            return True
+        if name[:1].isupper() and self._deep_root(module) is not None:
+            return True
+        return self._model_class(f"{module}.{name}") != ()
+
+    def _deep_root(self, module: str) -> str | None:
+        if not self.deep_globs:
+            return None
+        parts = module.split(".")
+        for cut in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:cut])
+            if prefix in self.deep_globs:
+                return prefix
+        return None
 
     def type_entries(self, name: str) -> tuple[TypeEntry, ...]:
         """The type entries for a qualified name, exact names before globs."""
         exact = self.types.get(name, ())
         module, _, cls = name.rpartition(".")
-        if module and cls and not cls.startswith("_"):
-            return exact + self.type_globs.get(module, ())
-        return exact
+        if not module or not cls or cls.startswith("_"):
+            return exact
+        found = exact + self.type_globs.get(module, ())
+        if self.deep_globs and cls[:1].isupper():
+            parts = module.split(".")
+            for cut in range(len(parts), 0, -1):
+                deep = self.deep_globs.get(".".join(parts[:cut]))
+                if deep:
+                    found += deep
+                    break
+        if not found and self.model_classes:
+            found = self._model_class(name)
+        if any(e.class_pattern is not None for e in found):
+            found = tuple(
+                e for e in found if e.class_pattern is None or e.class_pattern.search(cls)
+            )
+        return found
+
+    def _model_class(self, name: str) -> tuple[TypeEntry, ...]:
+        """``transformers.LlamaForCausalLM.from_pretrained``: a model class by the
+        end of its name (hundreds of architectures, one rule each)."""
+        owner, _, method = name.rpartition(".")
+        if method not in {"from_pretrained", "from_config"}:
+            owner = name
+        module, _, cls = owner.rpartition(".")
+        for root, pattern, kind in self.model_classes:
+            if (module == root or module.startswith(root + ".")) and pattern.search(cls):
+                return (_model_entry(kind),)
+        return ()
+
+    def model_kind(self, model: str | None) -> str | None:
+        """The kind of model a name says it is (``BAAI/bge-base-en`` is an
+        embedding model), or None."""
+        if not model:
+            return None
+        for pattern, kind in self.kind_patterns:
+            if pattern.search(model):
+                return kind
+        return None
 
     def provider_for(self, entry_provider: str, qualified: str) -> str:
         if entry_provider != "from-class":
             return entry_provider
         cls = qualified.rpartition(".")[2]
-        return self.class_provider.get(cls, qualified.split(".", maxsplit=1)[0].replace("_", "-"))
+        found = self.class_provider.get(cls)
+        if found is not None:
+            return found
+        root = qualified.split(".", maxsplit=1)[0]
+        return self.package_provider.get(root, root.replace("_", "-"))
 
 
 # `from M import a, b` (names in parentheses may span lines), or `import a.b as c, d`.
 _IMPORT_LINE = re.compile(
-    rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n;]*)"
-    rb"|import[ \t]+([^\n#;]+))",
+    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n;]*)"
+    r"|import[ \t]+([^\n#;]+))",
     re.MULTILINE,
 )
-_COMMENT = re.compile(rb"#[^\n]*")
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 def _prefixes(names: set[str]) -> frozenset[str]:
@@ -165,14 +345,29 @@ def _prefixes(names: set[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _build_import_pattern(roots: frozenset[str]) -> re.Pattern[bytes]:
+def _build_import_pattern(roots: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
     # `from ROOT...` or `import a, ROOT...` at the start of a (possibly indented) line.
     pattern = (
         rf"^[ \t]*(?:from[ \t]+(?:{alternatives})\b"
         rf"|import[ \t]+(?:[\w.]+[ \t]*(?:as[ \t]+\w+[ \t]*)?,[ \t]*)*(?:{alternatives})\b)"
     )
-    return re.compile(pattern.encode(), re.MULTILINE)
+    return re.compile(pattern, re.MULTILINE)
+
+
+def _build_root_words(roots: frozenset[str]) -> tuple[re.Pattern[str], ...]:
+    alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
+    space = r"[ \t\\\r\n\f]"
+    # Three patterns, each starting with a literal, search several times faster
+    # than one alternation (no leading \b either, for the same reason: a name
+    # ending in "import" before an SDK root is harmless, the tree decides).
+    return (
+        re.compile(
+            rf"import{space}+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,{space}*)*(?:{alternatives})\b"
+        ),
+        re.compile(rf"from{space}+(?:{alternatives})\b"),
+        re.compile(rf"import_module\(\s*['\"](?:{alternatives})\b"),
+    )
 
 
 @functools.cache
@@ -182,6 +377,7 @@ def sdk_table() -> SdkTable:
     globs: dict[str, list[TypeEntry]] = {}
     roots: set[str] = set(raw.get("prefilter", {}).get("extra_roots", []))
     importable: set[str] = set(roots)
+    deep: dict[str, list[TypeEntry]] = {}
     for item in raw.get("type", []):
         names = [str(n) for n in item["names"]]
         entry = TypeEntry(
@@ -190,11 +386,20 @@ def sdk_table() -> SdkTable:
             capability=item.get("capability"),
             model_args=_model_args(item.get("model")),
             when=_condition(item.get("when")),
+            kind=item.get("kind"),
+            url_args=_model_args(item.get("url")),
+            provider_args=_model_args(item.get("provider_from_arg")),
+            trained=item.get("trained"),
+            trained_args=_model_args(item.get("trained_from")),
+            class_pattern=re.compile(item["class"]) if item.get("class") else None,
+            provider_from_model=item.get("provider_from_model"),
         )
         for name in names:
             roots.add(name.split(".")[0])
-            importable.add(name.removesuffix(".*"))
-            if name.endswith(".*"):
+            importable.add(name.removesuffix(".**").removesuffix(".*"))
+            if name.endswith(".**"):
+                deep.setdefault(name[:-3], []).append(entry)
+            elif name.endswith(".*"):
                 globs.setdefault(name[:-2], []).append(entry)
             else:
                 types.setdefault(name, []).append(entry)
@@ -215,14 +420,220 @@ def sdk_table() -> SdkTable:
                 returns=item.get("returns"),
                 provider_from_model=item.get("provider_from_model") == "prefix",
                 provider_keyword=item.get("provider_keyword"),
+                kinds=frozenset(item.get("kinds", ())),
+                trained=item.get("trained"),
+                trained_args=_model_args(item.get("trained_from")),
+                contains_key=tuple(item.get("contains_key", ())),
+                url_args=_model_args(item.get("url")),
+                template_capability=item.get("with_chat_template"),
             )
+    methods: dict[str, list[MethodEntry]] = {}
+    for item in raw.get("method", []):
+        receiver = item.get("receiver")
+        method = MethodEntry(
+            names=frozenset(item["names"]),
+            provider=str(item["provider"]),
+            capability=str(item["capability"]),
+            contains_key=tuple(item.get("contains_key", ())),
+            receiver=re.compile(receiver) if receiver else None,
+            trained=item.get("trained"),
+            sql=re.compile(item["sql"]) if item.get("sql") else None,
+            scores=re.compile(item["scores"]) if item.get("scores") else None,
+        )
+        for name in method.names:
+            methods.setdefault(name, []).append(method)
+    model_classes = []
+    for item in raw.get("model_class", []):
+        pattern = re.compile("(?:" + "|".join(item["suffixes"]) + ")$")
+        for module in item["modules"]:
+            roots.add(module.split(".")[0])
+            importable.add(module)
+            model_classes.append((str(module), pattern, str(item["kind"])))
+    kinds = tuple(
+        (re.compile(str(item["pattern"]), re.IGNORECASE), str(item["kind"]))
+        for item in raw.get("model_kind", [])
+    )
+    prefilter = raw.get("prefilter", {})
     frozen = frozenset(roots)
     return SdkTable(
         types={k: tuple(v) for k, v in types.items()},
         type_globs={k: tuple(v) for k, v in globs.items()},
         apis=apis,
         class_provider=dict(raw.get("class_provider", {})),
+        package_provider=dict(raw.get("package_provider", {})),
+        model_prefixes=dict(raw.get("model_prefix", {})),
+        loose_prefixes=frozenset(raw.get("model_prefix_loose", {}).get("prefixes", ())),
         roots=frozen,
         import_pattern=_build_import_pattern(frozen),
+        root_words=_build_root_words(frozen),
         import_prefixes=_prefixes(importable),
+        deep_globs={k: tuple(v) for k, v in deep.items()},
+        methods={k: tuple(v) for k, v in methods.items()},
+        model_classes=tuple(model_classes),
+        kind_patterns=kinds,
+        markers=tuple(str(m) for m in prefilter.get("markers", ())),
+    )
+
+
+# ------------------------------------------------------------- endpoints
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What a URL is: who answers, what the call does, and the model when the
+    URL names it."""
+
+    provider: str
+    capability: str
+    host: str | None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class PathRule:
+    pattern: re.Pattern[str]
+    capability: str
+    provider: str | None
+    model: re.Pattern[str] | None
+    hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HttpClient:
+    """An HTTP call: where its URL and its body are."""
+
+    url_args: tuple[str | int, ...]
+    body_args: tuple[str, ...]
+
+
+# scheme://host[:port]/path, with `{...}` standing for what is not known.
+_URL = re.compile(r"^(?:[a-zA-Z][\w+.-]*://)?(?P<host>[^/?#]*)(?P<rest>.*)$", re.DOTALL)
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+@dataclass(frozen=True)
+class EndpointTable:
+    hosts: tuple[tuple[str, str, str | None], ...]  # (host pattern, provider, capability)
+    paths: tuple[PathRule, ...]
+    clients: Mapping[str, HttpClient]
+    client_types: Mapping[str, str]  # constructor -> canonical type
+    markers: tuple[str, ...]
+    roots: frozenset[str]
+
+    def host_of(self, url: str) -> str | None:
+        """The host (with its port) a URL names, or None when it is not known
+        (``{BASE_URL}/v1/...``) or there is none."""
+        if "://" not in url:
+            return None
+        found = _URL.match(url)
+        host = found.group("host").rpartition("@")[2].lower() if found else ""
+        if not host or host.startswith("{"):
+            return None
+        return host
+
+    def host_provider(self, host: str | None) -> tuple[str | None, str | None]:
+        """(provider, capability) of a known host; (None, None) otherwise."""
+        if not host:
+            return None, None
+        name, _, port = host.partition(":")
+        name = _PLACEHOLDER.sub("x", name)
+        for pattern, provider, capability in self.hosts:
+            if pattern.startswith(":"):
+                if port and port == pattern[1:]:
+                    return provider, capability
+            elif _host_matches(pattern, name):
+                return provider, capability
+        return None, None
+
+    def base_url_provider(self, url: str | None) -> tuple[str | None, str | None]:
+        """An SDK client's provider from its base URL: a known host's provider,
+        ``openai-compatible`` for another host (kept), None when the URL is
+        not known (a setting: the SDK's own default stands)."""
+        if not url:
+            return None, None
+        host = self.host_of(url)
+        if host is None:
+            return None, None
+        provider, _ = self.host_provider(host)
+        return provider or "openai-compatible", host
+
+    def match(self, url: str) -> Endpoint | None:
+        """What calling ``url`` does, or None when it is not an endpoint in the table."""
+        host = self.host_of(url)
+        if "://" in url:
+            found = _URL.match(url)
+            path = found.group("rest") if found else ""
+        else:
+            path = _PLACEHOLDER.sub("", url, count=1) if url.startswith("{") else url
+        provider, capability = self.host_provider(host)
+        if capability is not None and provider is not None:
+            return Endpoint(provider, capability, host)
+        bare_host = (host or "").partition(":")[0]
+        for rule in self.paths:
+            if rule.hosts and not any(_host_matches(h, bare_host) for h in rule.hosts):
+                continue
+            if not rule.pattern.search(path):
+                continue
+            model = None
+            if rule.model is not None:
+                named = rule.model.search(path)
+                if named and "{" not in named.group(1):
+                    model = named.group(1)
+            chosen = provider or rule.provider or "openai-compatible"
+            return Endpoint(chosen, rule.capability, host, model)
+        return None
+
+    def worth_parsing(self, text: str) -> bool:
+        """An HTTP library imported and an endpoint named: worth the full parse."""
+        if not any(f"import {root}" in text or f"from {root}" in text for root in self.roots):
+            return False
+        return any(marker in text for marker in self.markers)
+
+
+def _host_matches(pattern: str, host: str) -> bool:
+    if "*" in pattern:
+        prefix, _, suffix = pattern.partition("*")
+        return host.startswith(prefix) and host.endswith(suffix) and len(host) > len(pattern) - 1
+    return host == pattern
+
+
+@functools.cache
+def endpoint_table() -> EndpointTable:
+    raw = load_table("endpoints")
+    hosts = tuple(
+        (str(host), str(item["provider"]), item.get("capability"))
+        for item in raw.get("host", [])
+        for host in item["hosts"]
+    )
+    paths = tuple(
+        PathRule(
+            pattern=re.compile(str(item["pattern"])),
+            capability=str(item["capability"]),
+            provider=item.get("provider"),
+            model=re.compile(str(item["model"])) if item.get("model") else None,
+            hosts=tuple(item.get("hosts", ())),
+        )
+        for item in raw.get("path", [])
+    )
+    clients: dict[str, HttpClient] = {}
+    for item in raw.get("client", []):
+        client = HttpClient(
+            url_args=_model_args(item.get("url")),
+            body_args=tuple(str(b) for b in item.get("body", ())),
+        )
+        for name in item["names"]:
+            clients[str(name)] = client
+    types = {
+        str(name): str(item["canonical"])
+        for item in raw.get("client_type", [])
+        for name in item["names"]
+    }
+    roots = frozenset(name.split(".")[0] for name in (*clients, *types))
+    return EndpointTable(
+        hosts=hosts,
+        paths=paths,
+        clients=clients,
+        client_types=types,
+        markers=tuple(str(m) for m in raw.get("prefilter", {}).get("markers", ())),
+        roots=roots,
     )

@@ -103,6 +103,12 @@ class CallSite:
     api: str
     model: str | None = None
     fine_tuned: bool = False
+    # What a training or fine-tuning call trains: ``llm``, ``embedding-model``,
+    # ``reranker`` or ``classifier`` (None when unknown or not training).
+    trained: str | None = None
+    # The host a call goes to when the code names it (a base URL, an HTTP
+    # endpoint): kept for ``openai-compatible`` servers and HTTP calls.
+    host: str | None = None
 
     def to_dict(self) -> JSON:
         return {
@@ -116,6 +122,8 @@ class CallSite:
             "api": self.api,
             "model": self.model,
             "fine_tuned": self.fine_tuned,
+            "trained": self.trained,
+            "host": self.host,
         }
 
     def to_report(self) -> JSON:
@@ -418,6 +426,7 @@ class PythonFacts:
     imports: list[str] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     parsed: bool = False
+    exports: list[Export] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -437,6 +446,35 @@ class DataRef:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DataRef:
         built: DataRef = _build(cls, data)
+        return built
+
+
+@dataclass(frozen=True)
+class Export:
+    """What one module offers the others, for the repository-level pass that
+    follows names across modules (:mod:`auditor.crossmodule`).
+
+    ``kind``: ``sdk`` (a module-level name bound to an SDK object, factory or
+    class: ``value`` is it as JSON), ``text`` (a string constant: ``value`` is
+    the string), ``imports`` (the file's imports of modules that may be the
+    project's own, one entry a file: ``module:name:alias`` separated by ``;``,
+    ``module`` as written, relative dots kept) or ``wants`` (names imported
+    from such modules that the file needed as text: ``module:name`` separated
+    by ``;``).
+    """
+
+    path: str
+    line: int
+    name: str
+    kind: str
+    value: str
+
+    def to_dict(self) -> JSON:
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Export:
+        built: Export = _build(cls, data)
         return built
 
 
@@ -650,6 +688,7 @@ class FileFacts:
     schedules: tuple[Schedule, ...] = ()
     components: tuple[Component, ...] = ()
     stores: tuple[StoreExposure, ...] = ()
+    exports: tuple[Export, ...] = ()
 
     def to_dict(self) -> JSON:
         data: JSON = {
@@ -709,6 +748,7 @@ _ITEM_FIELDS: dict[str, Any] = {
     "schedules": Schedule,
     "components": Component,
     "stores": StoreExposure,
+    "exports": Export,
 }
 
 
@@ -972,6 +1012,10 @@ class Report:
     dependency_surface: Mapping[str, Any] = field(default_factory=dict)
     # What the configuration and the size cap left out (summary.excluded in JSON).
     exclusions: Exclusions = field(default_factory=Exclusions)
+    # Training data the code or its configurations name but that is not a
+    # dataset file in the repository: (target, source) with source hub, url or
+    # file (auditor.inventory.referenced_training_data).
+    training_refs: tuple[tuple[str, str], ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

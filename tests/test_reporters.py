@@ -243,6 +243,8 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
                     "api": "openai.chat",
                     "model": "gpt-4o",
                     "fine_tuned": False,
+                    "trained": None,
+                    "host": None,
                 },
                 {
                     "path": "src/train.py",
@@ -253,6 +255,8 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
                     "api": "ft",
                     "model": None,
                     "fine_tuned": False,
+                    "trained": None,
+                    "host": None,
                 },
                 {
                     "path": "src/rag.py",
@@ -263,6 +267,8 @@ def test_json_matches_the_contract(tmp_path: Path) -> None:
                     "api": "chromadb.Client",
                     "model": None,
                     "fine_tuned": False,
+                    "trained": None,
+                    "host": None,
                 },
             ],
             "providers": ["chroma", "openai"],

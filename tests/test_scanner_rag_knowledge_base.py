@@ -142,8 +142,12 @@ EXPECTED: list[CallTuple] = [
     (S_MILVUS, 31, "milvus", "retriever", "pymilvus.MilvusClient.search", None, False),
     (S_MONGO, 27, "mongodb", "vector-store",
      "pymongo.operations.SearchIndexModel", None, False),
+    # a $vectorSearch aggregation stage, on whatever the collection is
+    (S_MONGO, 61, "mongodb", "retriever", "mongodb:aggregate", None, False),
     (S_PG, 29, "pgvector", "vector-store",
      "pgvector.psycopg.register_vector", None, False),
+    # SQL ordering by pgvector's cosine distance operator (<=>)
+    (S_PG, 41, "pgvector", "retriever", "pgvector:execute", None, False),
     # pinecone: create_index on a local client, then Pinecone(...).Index(...) kept on self
     (S_PINE, 19, "pinecone", "vector-store",
      "pinecone.Pinecone.create_index", None, False),

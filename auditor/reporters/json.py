@@ -34,6 +34,26 @@ def _profile(report: Report) -> JSON:
     }
 
 
+def _referenced(target: str, source: str) -> JSON:
+    """A training set the code names but the repository does not hold (a Hub
+    id, a URL, a file left out): what is known is where it comes from."""
+    return {
+        "path": target,
+        "source": source,
+        "format": None,
+        "examples": None,
+        "approx_tokens": None,
+        "invalid_lines": None,
+        "split": "train",
+        "answer_tokens_avg": None,
+        "template_share": None,
+        "fact_share": None,
+        "commits_90": None,
+        "commits_365": None,
+        "last_change": None,
+    }
+
+
 def report_dict(report: Report) -> JSON:
     """The JSON report as a dict, in the contract's key order."""
     return {
@@ -56,9 +76,15 @@ def report_dict(report: Report) -> JSON:
             "call_sites": [site.to_report() for site in report.call_sites],
             "providers": list(report.providers),
             "training_data": [
-                {**d.to_report(), **report.data_history.get(d.path, {})}
+                {
+                    "path": d.path,
+                    "source": "file",
+                    **d.to_report(),
+                    **report.data_history.get(d.path, {}),
+                }
                 for d in report.training_data
-            ],
+            ]
+            + [_referenced(target, source) for target, source in report.training_refs],
             "knowledge": dict(report.knowledge)
             or {"paths": [], "files": 0, "bytes": 0, "approx_tokens": 0},
         },

@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass
 
 from auditor.model import PythonFacts, ScanError
+from auditor.scanners.pyguard import parse_python
 from auditor.scanners.python import scan_source
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _MAGIC = re.compile(r"^\s*[%!]|^\s*\w[\w.]*\?\??\s*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Piece:
     """One string of a cell's ``source``: where it sits in the file, and its text."""
 
@@ -116,6 +117,9 @@ def scan_notebook(path: str, raw: str) -> PythonFacts:
     code_lines: list[str] = []
     origin: list[tuple[_Piece, int]] = []  # the piece a line starts in, and where in it
     bad_cells: list[int] = []
+    # The module's tree, built from the cells' own (each cell is parsed once,
+    # a large one in groups of statements: see pyguard.parse_python).
+    body: list[ast.stmt] = []
     for number, (cell, cell_pieces) in enumerate(zip(cells, pieces, strict=True), start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code" or not cell_pieces:
             continue
@@ -124,12 +128,16 @@ def scan_notebook(path: str, raw: str) -> PythonFacts:
             continue  # a cell magic: not Python
         lines = ["" if _MAGIC.match(line) else line for line in lines]
         try:
-            ast.parse("\n".join(lines))
+            tree = parse_python("\n".join(lines))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             bad_cells.append(number)
             continue
+        if code_lines:
+            ast.increment_lineno(tree, len(code_lines))
+        body.extend(tree.body)
         code_lines.extend(lines)
         origin.extend(places)
+    del cells, pieces
     errors: list[ScanError] = []
     if bad_cells:
         listed = ", ".join(str(n) for n in bad_cells)
@@ -141,7 +149,8 @@ def scan_notebook(path: str, raw: str) -> PythonFacts:
         piece, offset = origin[line - 1]
         return piece.line, piece.raw_column(offset + column - 1)
 
-    facts = scan_source(path, "\n".join(code_lines) + "\n", line_map=line_map)
+    module = ast.Module(body=body, type_ignores=[])
+    facts = scan_source(path, "\n".join(code_lines) + "\n", line_map=line_map, tree=module)
     facts.errors[:0] = errors
     return facts
 

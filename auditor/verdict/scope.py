@@ -107,7 +107,7 @@ def training_kind(site: CallSite, text: str) -> str:
     file, and a file that names a language model wins."""
     trained = getattr(site, "trained", None)
     if isinstance(trained, str) and trained:
-        if trained in {"embedding", "reranker", "retriever"}:
+        if trained in {"embedding-model", "reranker"}:  # the inventory's words
             return "retriever"
         return "classifier" if trained == "classifier" else "llm"
     if site.capability == "fine-tune" or site.fine_tuned:
