@@ -612,24 +612,20 @@ def test_a_training_set_too_small_to_price_is_priced_from_a_stated_assumption() 
 @pytest.mark.parametrize(
     ("trained", "kind"),
     [
-        ("embedding", "retriever"),
+        ("embedding-model", "retriever"),
         ("reranker", "retriever"),
-        ("retriever", "retriever"),
         ("classifier", "classifier"),
         ("llm", "llm"),
-        ("", "retriever"),  # no answer from the inventory: the file decides
+        (None, "retriever"),  # no answer from the inventory: the file decides
     ],
 )
-def test_the_inventory_can_say_what_a_training_call_trains(trained: str, kind: str) -> None:
-    """When call sites say what they train (the inventory's ``trained``), that
-    wins over reading the file."""
-    from dataclasses import dataclass
+def test_the_inventory_can_say_what_a_training_call_trains(trained: str | None, kind: str) -> None:
+    """When call sites say what they train (the inventory's ``trained``, in its
+    own words), that wins over reading the file."""
+    from dataclasses import replace
 
-    @dataclass(frozen=True)
-    class TrainingSite(CallSite):
-        trained: str = ""
-
-    found = TrainingSite("t.py", 1, 1, 1, 2, "huggingface", "training", "x.y", trained=trained)
+    site = CallSite("t.py", 1, 1, 1, 2, "huggingface", "training", "x.y")
+    found = replace(site, trained=trained)
     assert training_kind(found, "from sentence_transformers import SentenceTransformer") == kind
 
 
