@@ -411,6 +411,27 @@ def site(
             "classifier",
         ),
         ("trainer = Trainer(model=model)", "llm"),  # nothing says otherwise
+        # an LM head imported and never used: the contriever the loop trains decides
+        (
+            "from transformers import AutoModel, BertLMHeadModel\n"
+            "encoder = AutoModel.from_pretrained('facebook/contriever-msmarco')\n"
+            "loss.backward()",
+            "retriever",
+        ),
+        # a dual encoder, one tower a side, says retriever too
+        (
+            "from transformers import AutoModel, AutoModelWithLMHead\n"
+            "self.question_encoder = AutoModel.from_pretrained(path)\n"
+            "self.passage_encoder = AutoModel.from_pretrained(path)",
+            "retriever",
+        ),
+        # ... but a language model the file builds still wins
+        (
+            "from transformers import AutoModelForCausalLM\n"
+            "lm = AutoModelForCausalLM.from_pretrained(base)\n"
+            "self.query_encoder = AutoModel.from_pretrained(path)",
+            "llm",
+        ),
     ],
 )
 def test_what_a_training_call_trains(text: str, kind: str) -> None:
@@ -432,6 +453,19 @@ def test_what_a_training_call_trains(text: str, kind: str) -> None:
 )
 def test_what_an_embedding_is_for(text: str, use: str) -> None:
     assert embedding_use(text) == use
+
+
+def test_an_evaluator_call_is_evaluation_whatever_its_file_retrieves() -> None:
+    """Issue 11: embeddings for evaluation metrics are not a knowledge need;
+    an information-retrieval evaluator of a fine-tuned embedding model
+    measures it, in a notebook full of retrieval words."""
+    text = "evaluator = InformationRetrievalEvaluator(queries, corpus, top_k=10)\nevaluator(model)"
+    api = "sentence_transformers.evaluation.InformationRetrievalEvaluator"
+    assert embedding_use(text) == "retrieval"  # the file alone says retrieval
+    assert embedding_use(text, api) == "other:evaluation"
+    assert embedding_use(text, "sentence_transformers.SentenceTransformer.encode") == "retrieval"
+    judged = scope([site("nb.py", "embedding", "huggingface", api)], lambda p: text)
+    assert judged.retrieves == []
 
 
 def test_a_framework_needs_many_providers_mostly_in_adapters() -> None:

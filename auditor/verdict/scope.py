@@ -62,6 +62,8 @@ _NOT_RETRIEVAL = re.compile(
     r"semantic_router|bert_?score|BERTScore|answer_similarity|semantic_similarity|"
     r"evaluat\w*|metrics?|UMAP|TSNE|PCA|anomal\w*|outliers?)\b",
 )
+# An embedding call whose API is an evaluation (a module or a class).
+_EVALUATOR = re.compile(r"(?i:evaluat)")
 _CACHE = re.compile(
     r"\b(?:SemanticCache|GPTCache|gptcache|set_llm_cache|semantic_cache|response_cache|"
     r"RedisSemanticCache|llm_cache)\b"
@@ -79,8 +81,15 @@ _LLM_TRAINING = re.compile(
 _RETRIEVER_TRAINING = re.compile(
     r"\b(?:SentenceTransformer\w*|CrossEncoder|MultipleNegativesRankingLoss|"
     r"ContrastiveLoss|TripletLoss|CosineSimilarityLoss|MarginMSELoss|DPR\w*Encoder|"
-    r"Contriever|ColBERT|colbert|bi_?encoder|dense_retriever|reranker|SetFit\w*)\b"
+    r"(?i:contriever|colbert|bi_?encoder|dense_retriever|reranker)|SetFit\w*|"
+    # a dual encoder: one tower for the question, one for the passage
+    r"(?:query|question|passage|reference|context|ctx|doc(?:ument)?)_encoder)\b"
 )
+# An import line names what a file *could* build; research code often keeps
+# imports it never uses (``BertLMHeadModel`` next to a retriever's training
+# loop). What the rest of the file names decides; the imports only when the
+# rest says nothing.
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[ \t].*$", re.MULTILINE)
 _CLASSIFIER_TRAINING = re.compile(
     r"\b(?:\w+ForSequenceClassification|\w+ForTokenClassification|"
     r"\w+ForMultipleChoice|num_labels)\b"
@@ -104,7 +113,8 @@ def training_kind(site: CallSite, text: str) -> str:
     """``llm`` (a language model learns a behaviour), ``retriever`` (an
     embedding model or a reranker) or ``classifier``. An API fine-tuning job
     always trains a language model; a local training call is read from its
-    file, and a file that names a language model wins."""
+    file, and a file that names a language model wins (names on import lines
+    count only when the rest of the file names none of the three)."""
     trained = getattr(site, "trained", None)
     if isinstance(trained, str) and trained:
         if trained in {"embedding-model", "reranker"}:  # the inventory's words
@@ -115,19 +125,27 @@ def training_kind(site: CallSite, text: str) -> str:
     api = site.api
     if _RETRIEVER_TRAINING.search(api):
         return "retriever"
-    if _LLM_TRAINING.search(text):
-        return "llm"
-    if _RETRIEVER_TRAINING.search(text):
-        return "retriever"
-    if _CLASSIFIER_TRAINING.search(text):
-        return "classifier"
+    body = _IMPORT_LINE.sub("", text)
+    imports = "\n".join(m.group(0) for m in _IMPORT_LINE.finditer(text))
+    for words in (body, imports):
+        if _LLM_TRAINING.search(words):
+            return "llm"
+        if _RETRIEVER_TRAINING.search(words):
+            return "retriever"
+        if _CLASSIFIER_TRAINING.search(words):
+            return "classifier"
     return "llm"
 
 
-def embedding_use(text: str) -> str:
+def embedding_use(text: str, api: str = "") -> str:
     """What a file's embeddings are for: ``retrieval`` (nearest neighbours
     searched, a store or index filled), ``other`` (clustering,
-    classification, deduplication, routing, evaluation) or ``unclear``."""
+    classification, deduplication, routing, evaluation) or ``unclear``.
+    A call that is itself an evaluator (``InformationRetrievalEvaluator``,
+    ``ragas.evaluate``) measures a model, whatever the file around it
+    retrieves: evaluation."""
+    if _EVALUATOR.search(api):
+        return "other:evaluation"
     if _NEAREST.search(text):
         return "retrieval"
     found = _NOT_RETRIEVAL.search(text)
@@ -258,7 +276,7 @@ def scope(sites: Sequence[CallSite], text: Callable[[str], str | None]) -> Scope
             result.uses[id(site)] = training_kind(site, read(site.path))
         elif site.capability == "embedding":
             body = read(site.path)
-            use = embedding_use(body)
+            use = embedding_use(body, site.api)
             result.uses[id(site)] = "cache" if use == "unclear" and is_cache(body) else use
         elif site.capability == "vector-store" and is_cache(read(site.path)):
             result.uses[id(site)] = "cache"
