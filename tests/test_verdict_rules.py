@@ -19,11 +19,13 @@ from auditor.verdict.assets import Corpus
 from auditor.verdict.pricing import CostInputs, Pricing, estimate, money, parameter_count
 from auditor.verdict.profile import (
     Analysis,
+    Instructions,
     Signals,
     change_confidence,
     change_level,
     churn_weight,
     current_approach,
+    heavy_instructions,
     high_stakes_domains,
     is_dataset_path,
     need_level,
@@ -293,6 +295,27 @@ def test_signals_combine_as_a_noisy_or_and_repeats_count_a_tenth() -> None:
 )
 def test_need_level(knowledge: float, behavior: float, strong: bool, level: str) -> None:
     assert need_level(knowledge, behavior, strong) == level
+
+
+@pytest.mark.parametrize(
+    ("tokens", "style", "shots", "syntax", "heavy"),
+    [
+        (1858, 0, 4, (), False),  # a few-shot prompt: what prompting is for
+        (1858, 0, 5, (), False),  # five examples: still the guides' few-shot range
+        (1858, 0, 6, (), True),  # more examples than few-shot prompting uses
+        (399, 0, 8, (), False),  # many examples, but short ones: they fit
+        (400, 0, 6, (), True),
+        (400, 3, 0, (), True),  # a voice laid down in rules, and long
+        (400, 2, 0, (), False),
+        (399, 6, 3, (), False),  # rules and examples, but short
+        (50, 0, 0, ("bigquery",), True),  # a house syntax, however short
+    ],
+)
+def test_instructions_heavy_enough_to_fine_tune(
+    tokens: int, style: int, shots: int, syntax: tuple[str, ...], heavy: bool
+) -> None:
+    item = Instructions("app.py", 1, tokens, style, style * 10, shots, syntax)
+    assert heavy_instructions(item) is heavy
 
 
 def test_the_levels_default_to_a_weak_behaviour_and_data_that_is_not_fixed() -> None:

@@ -208,6 +208,51 @@ def test_sql_in_a_house_dialect_is_behaviour_and_the_schema_in_the_prompt_is_inp
     )
 
 
+def test_a_few_shot_prompt_is_prompting_and_many_examples_are_a_behaviour_to_fine_tune(
+    tmp_path: Path, scan: Any
+) -> None:
+    # Four worked examples (~700 tokens with the system line) and no rules on
+    # voice or format: few-shot prompting doing its job, not a behaviour too
+    # long to resend.
+    root = build(tmp_path, "few-shot-converter", first=40)
+    report = scan(root)
+    assert answers(report) == {
+        "current": "prompting",
+        "data_change": ("unknown", 0.0),
+        "need": "behavior",
+        "stakes": ("normal", []),
+        "strategy": "prompting",
+    }
+    assert "convert/port.py:8 4 few-shot example answers sent with each call" in details(
+        report["profile"]["need"]
+    )
+    assert priced(report)["chat"] == "claude-sonnet"  # the price entry of the model called
+    # Two more examples: more than few-shot prompting uses, a behaviour to teach once.
+    port = root / "convert" / "port.py"
+    more = [
+        ("Summarise this bug report for the changelog: the export button did nothing on "
+         "Safari 17 because a date parser rejected ISO week dates; fixed in 2.4.1.",
+         "Changelog, version 2.4.1\n\nFixed:\n- Export works again on Safari 17 (ISO week "
+         "dates no longer stop the date parser).\n-"),
+        ("List the action items from these notes: Priya books the venue, Tom sends the draft "
+         "agenda by Friday, everyone reviews the budget sheet before the call.",
+         "Meeting notes: action items\n\nOwner | Action | Due\nPriya | Book the venue | -\n"
+         "Tom | Send the draft agenda | Friday\nEveryone |"),
+    ]  # fmt: skip
+    added = "".join(
+        f"    {{'role': 'user', 'content': {q!r}}},\n"
+        f"    {{'role': 'assistant', 'content': {a!r}}},\n"
+        for q, a in more
+    )
+    text = port.read_text("utf-8")
+    port.write_text(text.replace("EXAMPLES = [\n", "EXAMPLES = [\n" + added, 1))
+    report = scan(root)
+    assert "convert/port.py:8 6 few-shot example answers sent with each call" in details(
+        report["profile"]["need"]
+    )
+    assert answers(report)["strategy"] == "fine-tune"
+
+
 def test_answers_from_one_template_with_varying_prices_are_knowledge(
     tmp_path: Path, scan: Any
 ) -> None:

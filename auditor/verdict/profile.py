@@ -165,6 +165,12 @@ UPSERT_METHODS = frozenset(
 )
 RETRIEVAL = frozenset({"embedding", "vector-store", "retriever", "document-loader", "rerank"})
 HEAVY_INSTRUCTIONS = 400  # tokens a call of instructions and examples: worth fine-tuning
+# Few-shot examples are prompting's own tool: three to five of them is what
+# the providers' prompting guides advise (Anthropic's "multishot prompting":
+# 3-5 diverse examples), so that many, without house rules on voice, style or
+# format, is a prompt doing its job. A behaviour that takes more examples
+# than that to show is one to teach once by fine-tuning.
+MANY_SHOTS = 6
 PASTED_LARGE = 2000  # tokens of pasted documents a call: a knowledge-stuffed prompt
 
 
@@ -266,6 +272,19 @@ class Analysis:
     # Every file taken for training or evaluation data: recognised datasets,
     # files that training code names, the configured ``training-paths``.
     training_files: tuple[str, ...] = ()
+
+
+def heavy_instructions(item: Instructions) -> bool:
+    """Whether what one file sends with each call is a behaviour too long to
+    resend: a house syntax (an SQL dialect, code conventions: the textbook
+    fine-tuning case) always; otherwise long instructions that either lay
+    down a voice, style or format in several rules or show it in more
+    examples than few-shot prompting uses (``MANY_SHOTS``)."""
+    if item.syntax:
+        return True
+    return item.tokens >= HEAVY_INSTRUCTIONS and (
+        item.style_sentences >= 3 or item.shots >= MANY_SHOTS
+    )
 
 
 def analyse_prompts(prompts: Sequence[Prompt]) -> list[Instructions]:
@@ -759,11 +778,7 @@ def infer(facts: RepoFacts) -> Analysis:
             )
         if item.syntax:
             behavior.add(0.55, item.path, item.line, f"house syntax: {', '.join(item.syntax)}")
-        # A house syntax (an SQL dialect, code conventions) is the textbook
-        # fine-tuning case; other instructions must also be long to be heavy.
-        if item.syntax or (
-            item.tokens >= HEAVY_INSTRUCTIONS and (item.style_sentences >= 3 or item.shots >= 3)
-        ):
+        if heavy_instructions(item):
             heavy = True
     for dataset in training:
         facts_in_template = dataset.template_share >= 0.6 and dataset.fact_share >= 0.5
