@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import codecs
 import contextlib
+import functools
 import gc
 import io
 import re
@@ -79,8 +80,10 @@ def is_requirements_file(path: str) -> bool:
     return folder.rpartition("/")[2].lower() in _REQUIREMENTS_FOLDERS
 
 
+@functools.lru_cache(maxsize=65536)
 def analysis_kind(path: str) -> str:
-    """What decides how a file is analysed, apart from its bytes."""
+    """What decides how a file is analysed, apart from its bytes (asked several
+    times a file: remembered)."""
     name = path.rpartition("/")[2]
     suffix = name.rpartition(".")[2].lower() if "." in name else ""
     if suffix in {"py", "pyi"}:
@@ -141,8 +144,19 @@ def _gc_paused() -> Iterator[None]:
 
 
 def analyse(path: str, data: bytes) -> FileFacts:
+    """A file's facts. A scanner's bug on one file is that file's ``errors``
+    entry (its keys still found), never the end of the scan: a repository is
+    hostile, and in one process (``--jobs 1``) nothing else would catch it."""
     with _gc_paused():
-        return _analyse(path, data)
+        try:
+            return _analyse(path, data)
+        except Exception as exc:  # any scanner bug, reported
+            error = ScanError(path, "internal-error", f"analysis failed ({type(exc).__name__})")
+    try:
+        secrets = tuple(find_secrets(path, data.decode("utf-8", "replace")))
+    except Exception:  # the entry above already says it
+        secrets = ()
+    return FileFacts(path, errors=(error,), secrets=secrets)
 
 
 def analyse_for_cache(path: str, data: bytes) -> dict[str, Any]:

@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, MakeRepo, RunCli, ScanJson, errors_by_path, sites
+from conftest import (
+    FIXTURES,
+    ROOT,
+    MakeRepo,
+    RunCli,
+    ScanJson,
+    errors_by_path,
+    fake_key,
+    sites,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -386,3 +395,58 @@ def test_column_after_characters_that_splitlines_breaks_at(odd: str) -> None:
     assert facts.errors == ()
     (site,) = facts.call_sites
     assert (site.line, site.column) == (4, call_line.index("client") + 1)
+
+
+def test_a_scanner_bug_on_one_file_is_its_errors_entry_in_one_process(
+    make_repo: MakeRepo, scan_json: ScanJson, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --jobs 1 no worker stands between a scanner's exception and the
+    scan: the file becomes an internal-error entry (its type, not its text),
+    its key is still found, and the other files are scanned."""
+    import auditor.analyse
+
+    real = auditor.analyse._analyse
+    key = fake_key("sk-proj-", 48, 7)
+
+    def buggy(path: str, data: bytes) -> FileFacts:
+        if path == "boom.py":
+            raise ValueError("a scanner bug, with the file's text: " + data.decode())
+        return real(path, data)
+
+    monkeypatch.setattr(auditor.analyse, "_analyse", buggy)
+    root = make_repo(
+        {
+            "boom.py": f'KEY = "{key}"\n',
+            "app.py": (
+                "from openai import OpenAI\n\n"
+                "OpenAI().chat.completions.create(model='gpt-4o', messages=[])\n"
+            ),
+        }
+    )
+    report = scan_json(root, "--jobs", "1", "--no-cache")
+    assert errors_by_path(report)["boom.py"] == [("internal-error", "analysis failed (ValueError)")]
+    assert [
+        (f["rule_id"], f["path"], f["line"]) for f in report["findings"] if f["rule_id"] == "SC007"
+    ] == [("SC007", "boom.py", 1)]
+    assert [s[:2] for s in sites(report)] == [("app.py", 3)]
+    assert key not in json.dumps(report)
+
+
+def test_a_partial_with_keywords_called_with_a_positional_argument() -> None:
+    """functools.partial(f, model=...)(x) is f(x, model=...): libcst refuses a
+    call whose positional argument follows a keyword, which ended the scan of
+    langchain-community (1,200 files) with a traceback."""
+    from auditor.scanners.python import scan_source
+
+    source = (
+        "import functools\nfrom openai import OpenAI\n\n"
+        "create = functools.partial(OpenAI().embeddings.create, model='text-embedding-3-small')\n"
+        "create('some text')\n"
+        "odd = functools.partial(OpenAI().chat.completions.create, **{'model': 'gpt-4o'})\n"
+        "odd([])\n"
+    )
+    found = scan_source("emb.py", source)
+    assert [(s.line, s.capability, s.model) for s in found.call_sites] == [
+        (5, "embedding", "text-embedding-3-small"),
+        (7, "chat", None),
+    ]

@@ -187,7 +187,8 @@ def test_aliases_partials_guarded_imports_and_provider_strings(
 ) -> None:
     """handler.py (which starts with a byte-order mark) binds `completion` to
     litellm.completion or to a client's bound method, by a setting: the call
-    is both. A functools.partial and a bound-method alias (fast.py), a guarded
+    is both. functools.partial (of a partial too, called with a positional
+    argument after its keywords) and a bound-method alias (fast.py), a guarded
     `import litellm` and importlib.import_module (optional.py), provider
     strings in a dict that reaches litellm, and one that a project helper
     splits for init_chat_model (agents.py:14)."""
@@ -197,6 +198,8 @@ def test_aliases_partials_guarded_imports_and_provider_strings(
         ("sgpt/agents.py", 14, "mistral", "chat", "mistral-large-latest"),
         ("sgpt/fast.py", 13, "openai", "chat", "gpt-4o-mini"),
         ("sgpt/fast.py", 17, "openai", "chat", "gpt-4o"),
+        ("sgpt/fast.py", 24, "openai", "embedding", "text-embedding-3-small"),
+        ("sgpt/fast.py", 31, "openai", "chat", "gpt-4o-mini"),  # a partial of a partial
         ("sgpt/handler.py", 18, "litellm", "chat", None),
         ("sgpt/handler.py", 18, "openai", "chat", None),
         ("sgpt/optional.py", 16, "groq", "chat", "llama-3.1-8b-instant"),

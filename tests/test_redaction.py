@@ -194,3 +194,23 @@ def test_stderr_is_redacted(make_repo: MakeRepo, run_cli: RunCli) -> None:
     assert code == 2 and out == ""
     assert _leaks(err, value) == []
     assert "ghp_…" in err
+
+
+def test_redact_json_looks_at_the_whole_first_and_still_finds_every_key() -> None:
+    """redact_json skips data whose serialised form holds no ``://`` and no key
+    literal; that shortcut is sound only while no literal holds a character
+    JSON escapes, and it must still reach a key deep inside a key or a list."""
+    from auditor.scanners.text import _LITERAL_LIST, redact_json
+
+    assert not [
+        lit for lit in _LITERAL_LIST if any(c in lit for c in '"\\') or not lit.isprintable()
+    ]
+    clean = {"path": "src/a.py", "call_sites": [{"model": "gpt-4o", "line": 3}], "n": None}
+    assert redact_json(clean) is clean  # nothing to redact: the same object back
+    for kind, value in VALUES.items():
+        if kind not in SELF_EVIDENT:
+            continue
+        data = {"prompts": [{"text": f"key\u00e9 {value} end"}], f"k {value}": [1, (f"x={value}",)]}
+        assert value not in json.dumps(redact_json(data), ensure_ascii=False), kind
+    url = {"deps": [{"source": "https://user:hunter2@host/simple"}]}
+    assert redact_json(url) == {"deps": [{"source": "https://***@host/simple"}]}

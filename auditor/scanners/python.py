@@ -1043,7 +1043,15 @@ class Resolver:
             return None
         if isinstance(target, Partial):
             # functools.partial(f, model=...)(...): f with both sets of arguments.
-            merged = call.with_changes(func=target.func, args=(*target.args, *call.args))
+            # Positional arguments first, as Python binds them (partial(f, model=m)(x)
+            # is f(x, model=m)); a merge libcst still rejects is no call site.
+            both = (*target.args, *call.args)
+            keyword = [arg for arg in both if arg.keyword is not None or arg.star == "**"]
+            positional = [arg for arg in both if arg.keyword is None and arg.star != "**"]
+            try:
+                merged = call.with_changes(func=target.func, args=(*positional, *keyword))
+            except cst.CSTValidationError:
+                return None
             found = self.match(merged, depth + 1)
             if found is not None:
                 found.node = call

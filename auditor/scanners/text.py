@@ -22,6 +22,7 @@ import bisect
 import codecs
 import hashlib
 import itertools
+import json
 import math
 import re
 from collections import Counter
@@ -489,14 +490,30 @@ def redact_text(text: str) -> str:
 
 
 def redact_json(value: Any) -> Any:
-    """Every string in JSON-like data (dict keys too) through :func:`redact_text`."""
+    """Every string in JSON-like data (dict keys too) through :func:`redact_text`.
+
+    Most data holds nothing to redact (the facts of an ordinary file), so the
+    whole of it is looked at once first, serialised: with no ``://`` and no
+    key literal anywhere, no string in it can change, and it is returned as
+    it is. (Key literals hold no character JSON escapes, so serialising
+    cannot hide one.)"""
+    try:
+        whole = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return _redact_each(value)
+    if "://" not in whole and not literals_present(whole.encode("utf-8", "surrogatepass")):
+        return value
+    return _redact_each(value)
+
+
+def _redact_each(value: Any) -> Any:
     if isinstance(value, str):
         return redact_text(value)
-    if isinstance(value, list):
-        return [redact_json(item) for item in value]
+    if isinstance(value, list | tuple):
+        return [_redact_each(item) for item in value]
     if isinstance(value, dict):
         return {
-            (redact_text(k) if isinstance(k, str) else k): redact_json(v) for k, v in value.items()
+            (redact_text(k) if isinstance(k, str) else k): _redact_each(v) for k, v in value.items()
         }
     return value
 
