@@ -414,6 +414,14 @@ class Resolver:
         self.pooling = bool(_POOLING.search(source))
         self.embeddings_in_file = bool(_EMBEDDINGS.search(source))
         self.rerank_context = "rerank" in source.lower()
+        # Calls whose provider a module setting in this file changes, by API:
+        # (provider, whether it replaces the call's own).
+        self.switched: dict[str, tuple[str, bool]] = {}
+        for switch in table.source_providers:
+            if switch.instead is not None and switch.instead.search(source):
+                self.switched.update(dict.fromkeys(switch.apis, (switch.provider, True)))
+            elif switch.also.search(source):
+                self.switched.update(dict.fromkeys(switch.apis, (switch.provider, False)))
         # Values of names imported from the project's other modules, by (module
         # as written, name), from the repository-level pass; and the imported
         # names this file needed as text (a model, a prompt, a URL).
@@ -713,7 +721,10 @@ class Resolver:
         node = _arg(call, when.keyword, when.position)
         if node is None:
             return False
-        return self.string(node, strict=True) in when.equals
+        text = self.string(node, strict=True)
+        if text is None and isinstance(node, cst.Name) and node.value in {"True", "False", "None"}:
+            text = node.value  # a keyword constant: `auto_suggest=False`
+        return text in when.equals
 
     def _model(self, call: cst.Call, args: Sequence[str | int]) -> str | None:
         for spec in args:
@@ -854,6 +865,8 @@ class Resolver:
         owner: Obj | None,
     ) -> _Match | None:
         if not self._condition(call, entry.when):
+            return None
+        if entry.unless is not None and self._condition(call, entry.unless):
             return None
         if entry.kinds and (owner is None or owner.kind not in entry.kinds):
             return None
@@ -1077,9 +1090,25 @@ class Resolver:
         target = self.resolve(call.func)
         if isinstance(target, Alt):
             found = [self.match(call, target=value) for value in target.values]
-            return [m for m in found if m is not None]
+            return self._switch([m for m in found if m is not None])
         match = self.match(call, target=target)
-        return [match] if match is not None else []
+        return self._switch([match] if match is not None else [])
+
+    def _switch(self, found: list[_Match]) -> list[_Match]:
+        """Apply the file's provider settings (``openai.api_type = "azure"``)."""
+        if not self.switched:
+            return found
+        result: list[_Match] = []
+        for match in found:
+            switch = self.switched.get(match.api)
+            if switch is None or switch[0] == match.provider:
+                result.append(match)
+                continue
+            provider, instead = switch
+            if not instead:
+                result.append(match)
+            result.append(replace(match, provider=provider))
+        return result
 
     def _match_sym(self, call: cst.Call, qname: str) -> _Match | None:
         client = self.endpoints.clients.get(qname)
