@@ -49,7 +49,8 @@ from auditor.scanners.trainconf import python_training_data
 # entries are then ignored.
 # 13: the key table and redacted facts (hostile), the verdict's and the inventory's new facts.
 # 14: inventory reach: a Wikipedia page fetched by exact title is no search,
-#     Haystack web search, openai < 1.0 sent to Azure by `openai.api_type`.
+#     Haystack web search, openai < 1.0 sent to Azure by `openai.api_type`,
+#     `embeddings = model(**batch)` on a model ragfit cannot follow.
 ANALYSIS_VERSION = "14"
 BINARY_SNIFF = 8192
 

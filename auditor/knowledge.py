@@ -133,6 +133,9 @@ class MethodEntry:
     sql: re.Pattern[str] | None = None
     # The arguments' or receiver's source must match (a top-k over scores).
     scores: re.Pattern[str] | None = None
+    # The name the result is assigned to must match (``embeddings = model(...)``);
+    # such an entry applies to plain function calls too.
+    target: re.Pattern[str] | None = None
 
 
 def _condition(raw: Mapping[str, Any] | None) -> ArgCondition | None:
@@ -459,6 +462,7 @@ def sdk_table() -> SdkTable:
             trained=item.get("trained"),
             sql=re.compile(item["sql"]) if item.get("sql") else None,
             scores=re.compile(item["scores"]) if item.get("scores") else None,
+            target=re.compile(item["target"]) if item.get("target") else None,
         )
         for name in method.names:
             methods.setdefault(name, []).append(method)

@@ -414,6 +414,8 @@ class Resolver:
         self.pooling = bool(_POOLING.search(source))
         self.embeddings_in_file = bool(_EMBEDDINGS.search(source))
         self.rerank_context = "rerank" in source.lower()
+        # The name each call's result is assigned to, by call node (``x = f()``).
+        self.assigned: dict[int, str] = {}
         # Calls whose provider a module setting in this file changes, by API:
         # (provider, whether it replaces the call's own).
         self.switched: dict[str, tuple[str, bool]] = {}
@@ -988,8 +990,14 @@ class Resolver:
         else:
             return None
         for entry in self.table.methods.get(name, ()):
-            if (receiver_node is None or functions_only) and entry.scores is None:
-                continue  # only the top-k rule applies to functions
+            if (receiver_node is None or functions_only) and (
+                entry.scores is None and entry.target is None
+            ):
+                continue  # only the top-k and assigned-name rules apply to functions
+            if entry.target is not None and not entry.target.search(
+                self.assigned.get(id(call), "")
+            ):
+                continue
             if entry.contains_key and not self._has_key(call, entry.contains_key):
                 continue
             if entry.receiver is not None:
@@ -1636,6 +1644,7 @@ class _Visitor:
             cst.Import: self.visit_Import,
             cst.ImportFrom: self.visit_ImportFrom,
             cst.Call: self.visit_Call,
+            cst.Assign: self.visit_Assign,
         }
         self.leave: dict[type[cst.CSTNode], Callable[[Any], None]] = {
             cst.ClassDef: self.leave_ClassDef,
@@ -1654,6 +1663,7 @@ class _Visitor:
         self.found = []
         self.prompt_nodes = []
         self.call_memo.clear()
+        self.r.assigned.clear()
 
     # scopes
     def visit_Module(self, node: cst.Module) -> None:
@@ -1743,6 +1753,16 @@ class _Visitor:
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if not node.relative and node.module is not None:
             self.imports.add(_dotted(node.module).split(".")[0])
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        """Remember the name a call's result goes to (``embeddings = model(**batch)``)."""
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if isinstance(value, cst.Call) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Attribute):
+                self.r.assigned[id(value)] = target.attr.value
+            elif isinstance(target, cst.Name):
+                self.r.assigned[id(value)] = target.value
 
     def visit_Call(self, node: cst.Call) -> None:
         # Numbered in source order (positions are matched by it); matched on
