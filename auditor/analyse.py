@@ -49,7 +49,10 @@ from auditor.scanners.trainconf import python_training_data
 # Bump when a change to the scanners changes what they report: old cache
 # entries are then ignored.
 # 13: the key table and redacted facts (hostile), the verdict's and the inventory's new facts.
-ANALYSIS_VERSION = "13"
+# 14: inventory reach: a Wikipedia page fetched by exact title is no search,
+#     Haystack web search, openai < 1.0 sent to Azure by `openai.api_type`,
+#     `embeddings = model(**batch)` on a model ragfit cannot follow.
+ANALYSIS_VERSION = "14"
 BINARY_SNIFF = 8192
 
 

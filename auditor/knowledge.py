@@ -76,6 +76,20 @@ class TypeEntry:
 
 
 @dataclass(frozen=True)
+class SourceProvider:
+    """Calls whose provider is chosen by a module setting the file makes
+    (openai < 1.0 sends its module-level calls to Azure when ``openai.api_type``
+    is ``"azure"``): when ``also`` matches the file's text, each call of ``apis``
+    is a call site of ``provider`` too; when ``instead`` matches (the setting
+    made once, unconditionally), of ``provider`` alone."""
+
+    apis: frozenset[str]
+    provider: str
+    also: re.Pattern[str]
+    instead: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
 class ApiEntry:
     """A call that is a call site (or, for capability ``prompt``, a prompt template)."""
 
@@ -97,6 +111,10 @@ class ApiEntry:
     url_args: tuple[str | int, ...] = ()
     # The capability when the file formats prompts with a chat template.
     template_capability: str | None = None
+    # The call does not count when this argument condition holds
+    # (``wikipedia.page(title, auto_suggest=False)`` fetches a page by its
+    # title: no search).
+    unless: ArgCondition | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +133,9 @@ class MethodEntry:
     sql: re.Pattern[str] | None = None
     # The arguments' or receiver's source must match (a top-k over scores).
     scores: re.Pattern[str] | None = None
+    # The name the result is assigned to must match (``embeddings = model(...)``);
+    # such an entry applies to plain function calls too.
+    target: re.Pattern[str] | None = None
 
 
 def _condition(raw: Mapping[str, Any] | None) -> ArgCondition | None:
@@ -173,6 +194,7 @@ class SdkTable:
     # Text that makes a file worth the full parse without an SDK import
     # (``$vectorSearch``, ``loss.backward()``).
     markers: tuple[str, ...] = ()
+    source_providers: tuple[SourceProvider, ...] = ()
 
     def imports_sdk(self, data: bytes | str, tree: ast.Module | None = None) -> bool:
         """Whether a Python file imports something that leads to a known SDK name
@@ -426,6 +448,7 @@ def sdk_table() -> SdkTable:
                 contains_key=tuple(item.get("contains_key", ())),
                 url_args=_model_args(item.get("url")),
                 template_capability=item.get("with_chat_template"),
+                unless=_condition(item.get("unless")),
             )
     methods: dict[str, list[MethodEntry]] = {}
     for item in raw.get("method", []):
@@ -439,6 +462,7 @@ def sdk_table() -> SdkTable:
             trained=item.get("trained"),
             sql=re.compile(item["sql"]) if item.get("sql") else None,
             scores=re.compile(item["scores"]) if item.get("scores") else None,
+            target=re.compile(item["target"]) if item.get("target") else None,
         )
         for name in method.names:
             methods.setdefault(name, []).append(method)
@@ -472,6 +496,15 @@ def sdk_table() -> SdkTable:
         model_classes=tuple(model_classes),
         kind_patterns=kinds,
         markers=tuple(str(m) for m in prefilter.get("markers", ())),
+        source_providers=tuple(
+            SourceProvider(
+                apis=frozenset(str(n) for n in item["apis"]),
+                provider=str(item["provider"]),
+                also=re.compile(str(item["also"])),
+                instead=re.compile(str(item["instead"])) if item.get("instead") else None,
+            )
+            for item in raw.get("source_provider", [])
+        ),
     )
 
 

@@ -88,6 +88,9 @@ PROVIDERS = frozenset(
         "elasticsearch",
         "opensearch",
         "mongodb",
+        # A search API called for context (Tavily, Serper, SerpAPI ...): added
+        # to the vocabulary as an additive contract change.
+        "web-search",
     }
 )
 CAPABILITIES = (

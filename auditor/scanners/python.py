@@ -414,6 +414,16 @@ class Resolver:
         self.pooling = bool(_POOLING.search(source))
         self.embeddings_in_file = bool(_EMBEDDINGS.search(source))
         self.rerank_context = "rerank" in source.lower()
+        # The name each call's result is assigned to, by call node (``x = f()``).
+        self.assigned: dict[int, str] = {}
+        # Calls whose provider a module setting in this file changes, by API:
+        # (provider, whether it replaces the call's own).
+        self.switched: dict[str, tuple[str, bool]] = {}
+        for switch in table.source_providers:
+            if switch.instead is not None and switch.instead.search(source):
+                self.switched.update(dict.fromkeys(switch.apis, (switch.provider, True)))
+            elif switch.also.search(source):
+                self.switched.update(dict.fromkeys(switch.apis, (switch.provider, False)))
         # Values of names imported from the project's other modules, by (module
         # as written, name), from the repository-level pass; and the imported
         # names this file needed as text (a model, a prompt, a URL).
@@ -713,7 +723,10 @@ class Resolver:
         node = _arg(call, when.keyword, when.position)
         if node is None:
             return False
-        return self.string(node, strict=True) in when.equals
+        text = self.string(node, strict=True)
+        if text is None and isinstance(node, cst.Name) and node.value in {"True", "False", "None"}:
+            text = node.value  # a keyword constant: `auto_suggest=False`
+        return text in when.equals
 
     def _model(self, call: cst.Call, args: Sequence[str | int]) -> str | None:
         for spec in args:
@@ -855,6 +868,8 @@ class Resolver:
     ) -> _Match | None:
         if not self._condition(call, entry.when):
             return None
+        if entry.unless is not None and self._condition(call, entry.unless):
+            return None
         if entry.kinds and (owner is None or owner.kind not in entry.kinds):
             return None
         if entry.contains_key and not self._has_key(call, entry.contains_key):
@@ -975,8 +990,14 @@ class Resolver:
         else:
             return None
         for entry in self.table.methods.get(name, ()):
-            if (receiver_node is None or functions_only) and entry.scores is None:
-                continue  # only the top-k rule applies to functions
+            if (receiver_node is None or functions_only) and (
+                entry.scores is None and entry.target is None
+            ):
+                continue  # only the top-k and assigned-name rules apply to functions
+            if entry.target is not None and not entry.target.search(
+                self.assigned.get(id(call), "")
+            ):
+                continue
             if entry.contains_key and not self._has_key(call, entry.contains_key):
                 continue
             if entry.receiver is not None:
@@ -1085,9 +1106,25 @@ class Resolver:
         target = self.resolve(call.func)
         if isinstance(target, Alt):
             found = [self.match(call, target=value) for value in target.values]
-            return [m for m in found if m is not None]
+            return self._switch([m for m in found if m is not None])
         match = self.match(call, target=target)
-        return [match] if match is not None else []
+        return self._switch([match] if match is not None else [])
+
+    def _switch(self, found: list[_Match]) -> list[_Match]:
+        """Apply the file's provider settings (``openai.api_type = "azure"``)."""
+        if not self.switched:
+            return found
+        result: list[_Match] = []
+        for match in found:
+            switch = self.switched.get(match.api)
+            if switch is None or switch[0] == match.provider:
+                result.append(match)
+                continue
+            provider, instead = switch
+            if not instead:
+                result.append(match)
+            result.append(replace(match, provider=provider))
+        return result
 
     def _match_sym(self, call: cst.Call, qname: str) -> _Match | None:
         client = self.endpoints.clients.get(qname)
@@ -1615,6 +1652,7 @@ class _Visitor:
             cst.Import: self.visit_Import,
             cst.ImportFrom: self.visit_ImportFrom,
             cst.Call: self.visit_Call,
+            cst.Assign: self.visit_Assign,
         }
         self.leave: dict[type[cst.CSTNode], Callable[[Any], None]] = {
             cst.ClassDef: self.leave_ClassDef,
@@ -1633,6 +1671,7 @@ class _Visitor:
         self.found = []
         self.prompt_nodes = []
         self.call_memo.clear()
+        self.r.assigned.clear()
 
     # scopes
     def visit_Module(self, node: cst.Module) -> None:
@@ -1722,6 +1761,16 @@ class _Visitor:
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if not node.relative and node.module is not None:
             self.imports.add(_dotted(node.module).split(".")[0])
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        """Remember the name a call's result goes to (``embeddings = model(**batch)``)."""
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if isinstance(value, cst.Call) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Attribute):
+                self.r.assigned[id(value)] = target.attr.value
+            elif isinstance(target, cst.Name):
+                self.r.assigned[id(value)] = target.value
 
     def visit_Call(self, node: cst.Call) -> None:
         # Numbered in source order (positions are matched by it); matched on
