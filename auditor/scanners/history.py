@@ -403,7 +403,10 @@ def glob_regex(pattern: str, *, inside: bool = True) -> re.Pattern[str]:
             body = pattern[i + 1 : end]
             if body.startswith("!"):
                 body = "^" + body[1:]
-            bracket = "[" + body.replace("\\", "\\\\") + "]"
+            body = body.replace("\\", "\\\\")
+            for char in "[&~|":  # literal in a glob; in a regex class they may one day be sets
+                body = body.replace(char, "\\" + char)
+            bracket = "[" + body.replace("--", "-\\-") + "]"
             try:  # a range such as [z-a] (from a repository's code) is taken literally
                 re.compile(bracket)
             except re.error:
