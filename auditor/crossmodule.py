@@ -22,6 +22,7 @@ call sites of that vendor in a repository that routes calls through LiteLLM,
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import posixpath
@@ -156,6 +157,24 @@ def _split_imports(value: str) -> list[tuple[str, str, str]]:
     return found
 
 
+def _local_names(
+    imports: list[tuple[str, str, str]], externs: Mapping[tuple[str, str], Any]
+) -> frozenset[str]:
+    """The names the given values are bound to in the importing file:
+    ``from m import A as B`` binds B, ``import a.b`` binds a."""
+    found = set()
+    for module, name, alias in imports:
+        if (module, name) in externs:
+            found.add(alias or name or module.split(".", 1)[0])
+    return frozenset(found)
+
+
+def _uses(tree: ast.AST, names: frozenset[str]) -> bool:
+    """Whether the code reads any of ``names`` (an import binds a name without
+    an ``ast.Name``; ``__all__`` strings are not names)."""
+    return any(isinstance(node, ast.Name) and node.id in names for node in ast.walk(tree))
+
+
 def _externs(modules: _Modules, path: str) -> dict[tuple[str, str], Any]:
     """The values a file's imports have, as far as they are worth a second
     look: SDK values always; a text when the file wanted it, or when it names
@@ -209,6 +228,7 @@ def link_modules(
                 per_file[path],
                 externs,
                 digest,
+                names=_local_names(modules.imports.get(path, []), externs),
                 read=read,
                 cache_get=cache_get,
                 cache_put=cache_put,
@@ -295,6 +315,7 @@ def _rescan(
     externs: dict[tuple[str, str], Any],
     digest: str,
     *,
+    names: frozenset[str],
     read: Read,
     cache_get: CacheGet | None,
     cache_put: CachePut | None,
@@ -320,6 +341,12 @@ def _rescan(
     try:
         tree = parse_python(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not _uses(tree, names):
+        # Imported only to be re-exported (a package's __init__) or not used:
+        # the names cannot change a call site, and libcst's parse (the dear
+        # half of a scan) is skipped. Annotations count as uses: a parameter
+        # typed with an imported wrapper is how its calls are followed.
         return None
     code = scan_source(path, text, tree=tree, externs=externs)
     if code.errors:

@@ -179,6 +179,35 @@ def test_an_imported_prompt_is_placed_at_its_constant() -> None:
     assert prompts == [("helpdesk/config.py", 9, "system", "anthropic.Anthropic.messages.create")]
 
 
+def test_only_files_that_use_an_imported_value_are_parsed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The repository-level pass parses a file a second time (libcst, the dear
+    half of a scan) only when its code reads a name bound to another module's
+    value: the package __init__ that only re-exports the client is not."""
+    import auditor.scanners.python as python_scanner
+
+    second_looks: list[str] = []
+    real = python_scanner.scan_source
+
+    def counting(path: str, text: str, **kwargs: Any) -> Any:
+        if kwargs.get("externs"):
+            second_looks.append(path)
+        return real(path, text, **kwargs)
+
+    monkeypatch.setattr(python_scanner, "scan_source", counting)
+    root = FIXTURES / "helpdesk-modules"
+    found = discover(root, exclude=(), max_file_size=Config().max_file_size)
+    _analyse_all(root, found.files, Options(use_cache=False, jobs=1))
+    assert "helpdesk/__init__.py" not in second_looks
+    assert sorted(set(second_looks)) == [
+        "helpdesk/answer.py",
+        "helpdesk/api.py",
+        "helpdesk/search.py",
+        "scripts/weekly_report.py",
+    ]  # service.py makes its own client: its first pass has the call
+
+
 # ----------------------------------------------------- 5. indirect calls
 
 
