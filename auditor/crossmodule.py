@@ -169,6 +169,22 @@ def _local_names(
     return frozenset(found)
 
 
+def _worth_it(externs: dict[tuple[str, str], Any], text: str) -> dict[tuple[str, str], Any]:
+    """The values that can change a call site in ``text``. A project class (or
+    instance) travels for the SDK objects it keeps in attributes; its methods'
+    calls are its own module's call sites, so an importer gains a call site
+    only by reaching one of those attributes (``svc.client.chat...``, or
+    ``self.client`` in a subclass): without ``.client`` in the text, no."""
+    kept = {}
+    for key, value in externs.items():
+        if value.get("t") in {"class", "instance"}:
+            attrs = value.get("a")
+            if not isinstance(attrs, dict) or not any(f".{name}" in text for name in attrs):
+                continue
+        kept[key] = value
+    return kept
+
+
 def _uses(tree: ast.AST, names: frozenset[str]) -> bool:
     """Whether the code reads any of ``names`` (an import binds a name without
     an ``ast.Name``; ``__all__`` strings are not names)."""
@@ -228,7 +244,7 @@ def link_modules(
                 per_file[path],
                 externs,
                 digest,
-                names=_local_names(modules.imports.get(path, []), externs),
+                imports=modules.imports.get(path, []),
                 read=read,
                 cache_get=cache_get,
                 cache_put=cache_put,
@@ -315,7 +331,7 @@ def _rescan(
     externs: dict[tuple[str, str], Any],
     digest: str,
     *,
-    names: frozenset[str],
+    imports: list[tuple[str, str, str]],
     read: Read,
     cache_get: CacheGet | None,
     cache_put: CachePut | None,
@@ -342,7 +358,8 @@ def _rescan(
         tree = parse_python(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    if not _uses(tree, names):
+    externs = _worth_it(externs, text)
+    if not externs or not _uses(tree, _local_names(imports, externs)):
         # Imported only to be re-exported (a package's __init__) or not used:
         # the names cannot change a call site, and libcst's parse (the dear
         # half of a scan) is skipped. Annotations count as uses: a parameter
