@@ -52,7 +52,7 @@ from auditor.scanners.trainconf import python_training_data
 # 14: inventory reach: a Wikipedia page fetched by exact title is no search,
 #     Haystack web search, openai < 1.0 sent to Azure by `openai.api_type`,
 #     `embeddings = model(**batch)` on a model ragfit cannot follow.
-ANALYSIS_VERSION = "14"
+ANALYSIS_VERSION = "15"
 BINARY_SNIFF = 8192
 
 
@@ -371,7 +371,7 @@ def _python(
         code.prompts.extend(find_prompt_constants(path, tree))
     # What other modules may import from this one, and what it imports from
     # them (joined for the repository in auditor.crossmodule).
-    links = import_links(path, text)
+    links = import_links(path, text, tree)
     if links is not None:
         code.exports.append(links)
     if tree is not None:

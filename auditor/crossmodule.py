@@ -169,26 +169,59 @@ def _local_names(
     return frozenset(found)
 
 
-def _worth_it(externs: dict[tuple[str, str], Any], text: str) -> dict[tuple[str, str], Any]:
+class _Usage:
+    """What a file's code reads, from one walk of its ``ast`` tree: the names,
+    the attributes read on something other than ``self``/``cls``, those read
+    on ``self``/``cls``, and the names its classes derive from."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.names: set[str] = set()
+        self.foreign: set[str] = set()
+        self.own: set[str] = set()
+        self.bases: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                self.names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                receiver = node.value
+                if isinstance(receiver, ast.Name) and receiver.id in {"self", "cls"}:
+                    self.own.add(node.attr)
+                else:
+                    self.foreign.add(node.attr)
+            elif isinstance(node, ast.ClassDef):
+                for base in node.bases:
+                    root = base
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    if isinstance(root, ast.Name):
+                        self.bases.add(root.id)
+
+
+def _worth_it(
+    externs: dict[tuple[str, str], Any],
+    text: str,
+    usage: _Usage | None = None,
+    imports: list[tuple[str, str, str]] | None = None,
+) -> dict[tuple[str, str], Any]:
     """The values that can change a call site in ``text``. A project class (or
     instance) travels for the SDK objects it keeps in attributes; its methods'
     calls are its own module's call sites, so an importer gains a call site
-    only by reaching one of those attributes (``svc.client.chat...``, or
-    ``self.client`` in a subclass): without ``.client`` in the text, no."""
+    only by reaching one of those attributes: on another object
+    (``svc.client.chat...``), or on ``self`` in a class derived from it.
+    Without ``.client`` in the text, no; with ``usage`` (the file's tree read
+    once), ``self.client`` in a class of the file's own does not count."""
     kept = {}
     for key, value in externs.items():
         if value.get("t") in {"class", "instance"}:
             attrs = value.get("a")
             if not isinstance(attrs, dict) or not any(f".{name}" in text for name in attrs):
                 continue
+            if usage is not None and not usage.foreign.intersection(attrs):
+                local = _local_names(imports or [], {key: value})
+                if not (local & usage.bases and usage.own.intersection(attrs)):
+                    continue
         kept[key] = value
     return kept
-
-
-def _uses(tree: ast.AST, names: frozenset[str]) -> bool:
-    """Whether the code reads any of ``names`` (an import binds a name without
-    an ``ast.Name``; ``__all__`` strings are not names)."""
-    return any(isinstance(node, ast.Name) and node.id in names for node in ast.walk(tree))
 
 
 def _externs(modules: _Modules, path: str) -> dict[tuple[str, str], Any]:
@@ -359,7 +392,11 @@ def _rescan(
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     externs = _worth_it(externs, text)
-    if not externs or not _uses(tree, _local_names(imports, externs)):
+    if not externs:
+        return None
+    usage = _Usage(tree)
+    externs = _worth_it(externs, text, usage, imports)
+    if not externs or not usage.names & _local_names(imports, externs):
         # Imported only to be re-exported (a package's __init__) or not used:
         # the names cannot change a call site, and libcst's parse (the dear
         # half of a scan) is skipped. Annotations count as uses: a parameter

@@ -6,7 +6,7 @@ import ast
 import functools
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -213,6 +213,10 @@ class SdkTable:
         text = text.removeprefix("\ufeff")
         if not any(pattern.search(text) for pattern in self.root_words):
             return False  # no `import ROOT` / `from ROOT` anywhere
+        if tree is not None:
+            # The tree settles it: an import line in a docstring (LangChain's
+            # usage examples) is not an import.
+            return self.tree_imports_sdk(tree, dynamic=_DYNAMIC_IMPORT.search(text) is not None)
         if self.import_pattern.search(text):
             for match in _IMPORT_LINE.finditer(text):
                 if match.group(1) is not None:
@@ -235,8 +239,12 @@ class SdkTable:
             return True
         return endpoint_table().worth_parsing(text)
 
-    def tree_imports_sdk(self, tree: ast.Module) -> bool:
-        """The same question answered from the ``ast`` tree: what the parser sees."""
+    def tree_imports_sdk(self, tree: ast.Module, *, dynamic: bool = True) -> bool:
+        """The same question answered from the ``ast`` tree: what the parser sees.
+        ``dynamic``: whether to look for ``import_module("openai")`` calls too
+        (a walk of every expression); without, only statements are visited."""
+        if not dynamic:
+            return any(self._statement_imports_sdk(node) for node in import_statements(tree))
         prefixes = self.import_prefixes
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -258,6 +266,14 @@ class SdkTable:
                     and first.value in prefixes
                 ):
                     return True
+        return False
+
+    def _statement_imports_sdk(self, node: ast.stmt) -> bool:
+        if isinstance(node, ast.Import):
+            return any(self.leads_to_sdk(alias.name) for alias in node.names)
+        if isinstance(node, ast.ImportFrom) and node.level == 0:
+            module = node.module or ""
+            return any(self.leads_to_sdk(module, alias.name) for alias in node.names)
         return False
 
     def _from_import_leads_to_sdk(self, module: str, names_raw: str) -> bool:
@@ -357,6 +373,56 @@ _IMPORT_LINE = re.compile(
     re.MULTILINE,
 )
 _COMMENT = re.compile(r"#[^\n]*")
+# A call that imports a module named by a string.
+_DYNAMIC_IMPORT = re.compile(r"\b(?:import_module|__import__)\s*\(")
+# The blocks of statements each compound statement holds.
+_BLOCKS: dict[type, tuple[str, ...]] = {
+    ast.FunctionDef: ("body",),
+    ast.AsyncFunctionDef: ("body",),
+    ast.ClassDef: ("body",),
+    ast.If: ("body", "orelse"),
+    ast.For: ("body", "orelse"),
+    ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"),
+    ast.With: ("body",),
+    ast.AsyncWith: ("body",),
+    ast.Try: ("body", "handlers", "orelse", "finalbody"),
+    ast.ExceptHandler: ("body",),
+    ast.Match: ("cases",),
+    ast.match_case: ("body",),
+}
+if sys.version_info >= (3, 11):
+    _BLOCKS[ast.TryStar] = ("body", "handlers", "orelse", "finalbody")
+
+
+def statements(body: Iterable[ast.AST]) -> Iterator[ast.stmt]:
+    """Every statement of a block and of the blocks nested in it (functions,
+    classes, ``if``, ``try``, ``match`` ...), without walking expressions:
+    imports are statements. Iterative: nesting depth costs no recursion."""
+    stack = list(body)
+    blocks = _BLOCKS
+    while stack:
+        node = stack.pop()
+        fields = blocks.get(type(node))
+        if fields is not None:
+            for name in fields:
+                stack.extend(getattr(node, name))
+        if isinstance(node, ast.stmt):
+            yield node
+
+
+_LAST_IMPORTS: list[tuple[ast.Module, list[ast.Import | ast.ImportFrom]]] = []
+
+
+def import_statements(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """The tree's import statements, in source order (the last tree's answer is
+    kept: the SDK pre-check and the import links ask for the same file)."""
+    if _LAST_IMPORTS and _LAST_IMPORTS[0][0] is tree:
+        return _LAST_IMPORTS[0][1]
+    found = [n for n in statements(tree.body) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    found.sort(key=lambda n: (n.lineno, n.col_offset))
+    _LAST_IMPORTS[:] = [(tree, found)]
+    return found
 
 
 def _prefixes(names: set[str]) -> frozenset[str]:

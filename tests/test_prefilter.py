@@ -3,9 +3,12 @@ name in the SDK table. Everything else gets only the syntax check."""
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from auditor.knowledge import sdk_table
+from auditor.scanners.modules import import_links
 
 
 @pytest.mark.parametrize(
@@ -47,3 +50,30 @@ def test_imports_that_lead_to_an_sdk_name(source: str) -> None:
 )
 def test_imports_that_cannot_lead_to_an_sdk_name(source: str) -> None:
     assert not sdk_table().imports_sdk(source.encode())
+
+
+DOCSTRING_EXAMPLE = '''"""Send events to the audit log.
+
+Usage::
+
+    from openai import OpenAI
+    from helpdesk.service import TicketService
+"""
+
+import json
+from helpdesk.config import AUDIT_URL
+'''
+
+
+def test_an_import_line_in_a_docstring_is_not_an_import() -> None:
+    """With the file's tree (as every scan has it), only import statements
+    count: LangChain's modules show their usage in docstrings, and such a
+    file is neither worth libcst's parse nor linked to the modules it shows."""
+    tree = ast.parse(DOCSTRING_EXAMPLE)
+    assert not sdk_table().worth_parsing(DOCSTRING_EXAMPLE, tree)
+    links = import_links("helpdesk/audit.py", DOCSTRING_EXAMPLE, tree)
+    assert links is not None and links.value == "helpdesk.config:AUDIT_URL:AUDIT_URL"
+    real = DOCSTRING_EXAMPLE + "if True:\n    from openai import OpenAI as Client\n"
+    assert sdk_table().worth_parsing(real, ast.parse(real))
+    # Without a tree (a file ast rejects) the import lines of the text decide.
+    assert sdk_table().imports_sdk(DOCSTRING_EXAMPLE)

@@ -366,6 +366,61 @@ def test_a_large_notebook_is_parsed_in_groups(monkeypatch: pytest.MonkeyPatch) -
     assert max(ast_sizes) <= pyguard.AST_GROUP_BYTES + 64
 
 
+# A module whose column-0 lines include many that are not statement starts:
+# inside a triple-quoted string, a bracket, after a backslash, under a
+# decorator, and `else`/`except` continuations.
+_TRICKY_UNIT = (
+    'DOC = """\ndef not_code():\n    pass\nclass Neither: ...\n"""\n'
+    "ITEMS = [\n1,\nvalue,\n]\n"
+    "TOTAL = 1 + \\\nvalue\n"
+    "@decorator\ndef decorated():\n    return 1\n"
+    "if ITEMS:\n    x = 1\nelse:\n    x = 2\n"
+    "try:\n    y = 1\nexcept ValueError:\n    y = 2\nfinally:\n    z = 3\n"
+)
+
+
+def test_a_large_file_is_cut_only_where_a_statement_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Group boundaries are column-0 lines confirmed by the group before them
+    # parsing: the tree is the one a single parse gives, node for node, with
+    # the same lines and columns, and no group is much larger than the bound.
+    _, ast_sizes = _parse_sizes(monkeypatch)
+    source = _TRICKY_UNIT * (3 * pyguard.AST_GROUP_THRESHOLD // len(_TRICKY_UNIT))
+    tree = pyguard.parse_python(source)
+    groups = list(ast_sizes)
+    assert ast.dump(tree, include_attributes=True) == ast.dump(
+        ast.parse(source), include_attributes=True
+    )
+    assert len(groups) >= 3
+    assert max(groups) <= pyguard.AST_GROUP_BYTES + len(_TRICKY_UNIT)
+
+
+def test_a_large_string_of_code_falls_back_to_the_tokenizer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One string holding thousands of column-0 "statements": every cut fails,
+    # so after MAX_FAILED_CUTS the tokenizer finds the real starts; the tree
+    # and a syntax error are still those of one parse.
+    _parse_sizes(monkeypatch)
+    inner = "def f():\n    return 1\n" * (pyguard.AST_GROUP_THRESHOLD // 10)
+    source = f'TEXT = """\n{inner}"""\n' + "x = 1\n" * 100
+    calls: list[int] = []
+    real = pyguard._statement_starts
+
+    def counting(text: str) -> list[int]:
+        calls.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(pyguard, "_statement_starts", counting)
+    tree = pyguard.parse_python(source)
+    assert calls == [len(source)]
+    assert ast.dump(tree) == ast.dump(ast.parse(source))
+    with pytest.raises(SyntaxError) as caught:
+        pyguard.parse_python(source + "def broken(:\n")
+    assert caught.value.lineno == source.count("\n") + 1
+
+
 # -------------------------------------------------------------------- fuzz
 
 _ATOMS = st.sampled_from(["a", "client", "1", "'s'", "f()", "OpenAI()", "x.y", "[]"])

@@ -2,8 +2,9 @@
 the per-file half of following names across modules.
 
 Every Python file gets two cheap facts here (no libcst): its imports of
-modules that may be the project's own (a regular expression over the text,
-standard-library modules left out) and its module-level string constants
+modules that may be the project's own (the import statements of its ``ast``
+tree, or the import lines of a text that does not parse; standard-library
+modules left out) and its module-level string constants
 (the top of the ``ast`` tree only: ``MODEL = "gpt-4o"``, ``BASE_URL =
 os.getenv("BASE_URL", "http://localhost:11434")``, ``class Settings: MODEL =
 ...``). The Python scanner adds, for files it parses, the SDK objects,
@@ -20,7 +21,7 @@ import re
 import sys
 from collections.abc import Iterator
 
-from auditor.knowledge import sdk_table
+from auditor.knowledge import import_statements, sdk_table
 from auditor.model import DataRef, Export
 from auditor.scanners.text import redact_text
 
@@ -40,9 +41,36 @@ _IMPORT = re.compile(
 _COMMENT = re.compile(r"#[^\n]*")
 
 
-def import_links(path: str, text: str) -> Export | None:
+def import_links(path: str, text: str, tree: ast.Module | None = None) -> Export | None:
     """The file's imports that may reach the project's own modules, as one
-    ``imports`` entry (``module:name:alias`` joined by ``;``), or None."""
+    ``imports`` entry (``module:name:alias`` joined by ``;``), or None.
+    ``tree``: the file's ``ast`` module, whose import statements are the
+    answer (an import in a docstring's example is not one); without it, the
+    import lines of the text."""
+    found = _tree_links(tree) if tree is not None else _text_links(text)
+    if not found:
+        return None
+    return Export(path, 1, "", "imports", ";".join(dict.fromkeys(found)))
+
+
+def _tree_links(tree: ast.Module) -> list[str]:
+    found: list[str] = []
+    for node in import_statements(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _may_be_project(alias.name):
+                    found.append(f"{alias.name}::{alias.asname or ''}")
+            continue
+        module = "." * node.level + (node.module or "")
+        if not module or not _may_be_project(module):
+            continue
+        for alias in node.names:
+            if alias.name != "*":
+                found.append(f"{module}:{alias.name}:{alias.asname or alias.name}")
+    return found
+
+
+def _text_links(text: str) -> list[str]:
     found: list[str] = []
     for match in _IMPORT.finditer(text):
         if match.group(3) is not None:
@@ -63,9 +91,7 @@ def import_links(path: str, text: str) -> Export | None:
                 continue
             alias = words[2] if len(words) == 3 and words[1] == "as" else words[0]
             found.append(f"{module}:{words[0]}:{alias}")
-    if not found:
-        return None
-    return Export(path, 1, "", "imports", ";".join(dict.fromkeys(found)))
+    return found
 
 
 def _may_be_project(module: str) -> bool:

@@ -32,6 +32,7 @@ memory and CPU limits, and a child that dies becomes an ``errors`` entry.
 from __future__ import annotations
 
 import ast
+import bisect
 import itertools
 import json
 import os
@@ -230,17 +231,59 @@ _CONTINUATIONS = frozenset({"else", "elif", "except", "finally"})
 
 def parse_python(source: str) -> ast.Module:
     """``ast.parse(source)``, with the same tree and the same errors, but for a
-    large source one group of top-level statements at a time (found with the
-    tokenizer, which reads a line at a time), so that the parser's working
-    memory is bounded by a group. Each group is parsed after as many blank
-    lines as precede it, so line numbers are the file's."""
+    large source one group of top-level statements at a time, so that the
+    parser's working memory is bounded by a group. Each group is parsed after
+    as many blank lines as precede it, so line numbers are the file's.
+
+    A group ends before a line that starts in column 0 with a name or ``@``
+    (not ``else``/``elif``/``except``/``finally``); the cut is a statement's
+    start only if the group before it parses, since a cut inside a string, a
+    bracket, a continued line or a decorated definition leaves that group
+    unfinished. A cut that fails moves on to the next such line; after
+    :data:`MAX_FAILED_CUTS` in a row, or without such lines (``\r`` line ends),
+    the tokenizer finds the statements instead."""
     if len(source) <= AST_GROUP_THRESHOLD:
-        return ast.parse(source)
-    starts = _statement_starts(source)
-    if not starts:
         return ast.parse(source)
     offsets = [0]
     offsets.extend(m.end() for m in _LINE_END.finditer(source))
+    candidates = [m.start() for m in _TOP_LEVEL_START.finditer(source)]
+    if not candidates:
+        return _parse_in_groups(source, offsets, _statement_starts(source))
+    body: list[ast.stmt] = []
+    first = 1  # the line the current group starts on
+    failures = 0
+    for start in candidates:
+        if start - offsets[first - 1] < AST_GROUP_BYTES:
+            continue
+        line = bisect.bisect_right(offsets, start)  # 1-based: offsets[line - 1] == start
+        try:
+            tree = ast.parse("\n" * (first - 1) + source[offsets[first - 1] : start])
+        except SyntaxError:
+            failures += 1
+            if failures > MAX_FAILED_CUTS:
+                return _parse_in_groups(source, offsets, _statement_starts(source))
+            continue
+        body.extend(tree.body)
+        first, failures = line, 0
+    if first == 1:
+        return ast.parse(source)
+    try:
+        body.extend(ast.parse("\n" * (first - 1) + source[offsets[first - 1] :]).body)
+    except SyntaxError:
+        return ast.parse(source)  # the error as the whole file gives it
+    return ast.Module(body=body, type_ignores=[])
+
+
+# A line that may start a top-level statement: see parse_python.
+_TOP_LEVEL_START = re.compile(r"^(?!(?:else|elif|except|finally)\b)[A-Za-z_@]", re.MULTILINE)
+MAX_FAILED_CUTS = 16
+
+
+def _parse_in_groups(source: str, offsets: list[int], starts: list[int]) -> ast.Module:
+    """``ast.parse`` a group of the top-level statements starting at lines
+    ``starts`` at a time (the tokenizer found them)."""
+    if not starts:
+        return ast.parse(source)
     cuts = [1]
     for line in starts:
         if line > len(offsets):

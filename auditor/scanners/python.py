@@ -1694,6 +1694,13 @@ class _Visitor:
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.call_memo.clear()
         ctx = _ClassCtx()
+        for base in node.bases:
+            # A subclass of a project class that holds SDK objects (this
+            # module's or another's) has them too: `self.client` in its methods.
+            if base.keyword is None and not base.star:
+                inherited = self.r.resolve(base.value)
+                if isinstance(inherited, ClassVal):
+                    ctx.attrs.update(inherited.attrs)
         self_ref = SelfRef(ctx.attrs)
         body = _body(node.body)
         methods = [stmt for stmt in body if isinstance(stmt, cst.FunctionDef)]
