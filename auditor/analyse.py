@@ -19,7 +19,7 @@ import tokenize
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.knowledge import SdkTable, endpoint_table, sdk_table
+from auditor.knowledge import SdkTable, endpoint_table, import_statements, sdk_table
 from auditor.model import (
     Component,
     DataRef,
@@ -355,7 +355,8 @@ def _python(
         tree: ast.Module | None = parse_python(text)  # a large file in groups
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
-    llm_file = table.worth_parsing(text, tree)  # the decoded text: no byte-order mark
+    imports = import_statements(tree) if tree is not None else None
+    llm_file = table.worth_parsing(text, tree, imports)  # decoded text: no byte-order mark
     code = PythonFacts()
     if llm_file or tree is None:
         # libcst is imported only when a file needs it: warm runs never do. It
@@ -371,7 +372,7 @@ def _python(
         code.prompts.extend(find_prompt_constants(path, tree))
     # What other modules may import from this one, and what it imports from
     # them (joined for the repository in auditor.crossmodule).
-    links = import_links(path, text, tree)
+    links = import_links(path, text, tree, imports)
     if links is not None:
         code.exports.append(links)
     if tree is not None:

@@ -41,21 +41,28 @@ _IMPORT = re.compile(
 _COMMENT = re.compile(r"#[^\n]*")
 
 
-def import_links(path: str, text: str, tree: ast.Module | None = None) -> Export | None:
+def import_links(
+    path: str,
+    text: str,
+    tree: ast.Module | None = None,
+    imports: list[ast.Import | ast.ImportFrom] | None = None,
+) -> Export | None:
     """The file's imports that may reach the project's own modules, as one
     ``imports`` entry (``module:name:alias`` joined by ``;``), or None.
     ``tree``: the file's ``ast`` module, whose import statements are the
     answer (an import in a docstring's example is not one); without it, the
     import lines of the text."""
-    found = _tree_links(tree) if tree is not None else _text_links(text)
+    if imports is None and tree is not None:
+        imports = import_statements(tree)
+    found = _tree_links(imports) if imports is not None else _text_links(text)
     if not found:
         return None
     return Export(path, 1, "", "imports", ";".join(dict.fromkeys(found)))
 
 
-def _tree_links(tree: ast.Module) -> list[str]:
+def _tree_links(imports: list[ast.Import | ast.ImportFrom]) -> list[str]:
     found: list[str] = []
-    for node in import_statements(tree):
+    for node in imports:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if _may_be_project(alias.name):
