@@ -62,6 +62,7 @@ FIXTURES_UNDER_TEST = (
     "research-assistant",
     "retriever-training-lab",
     "sft-recipes",
+    "symptom-checker",
 )
 
 
@@ -368,6 +369,55 @@ def test_retrieval_that_is_not_a_vector_store_sdk(reports: dict[str, dict[str, A
     assert _field(reports["research-assistant"], "host") == {
         ("scout/web.py", 21): "google.serper.dev"
     }
+
+
+def test_texts_ranked_by_keyword_hits_are_retrieval(reports: dict[str, dict[str, Any]]) -> None:
+    """Retrieval written by hand (ChatDoctor's): rows scored by the keywords
+    they contain, sorted, and the best put in the prompt. A list of scores
+    zipped with the rows (lookup.py), a score appended with its note and the
+    list sorted (notes.py), a sum of membership tests and heapq.nlargest
+    (faq.py). Counting words of a vocabulary and growing a list under an `in`
+    test (stats.py) rank no texts; offline.py ranks but calls no model. The
+    ranking takes the provider of the file's calls."""
+    sites = [s for s in _sites(reports["symptom-checker"]) if s[3] == "retriever"]
+    assert sites == [
+        ("checker/faq.py", 21, "openai", "retriever", None),
+        ("checker/lookup.py", 19, "openai", "retriever", None),
+        ("checker/notes.py", 16, "openai", "retriever", None),
+    ]
+    columns = {
+        (c["path"], c["line"]): (c["column"], c["api"])
+        for c in reports["symptom-checker"]["inventory"]["call_sites"]
+        if c["capability"] == "retriever"
+    }
+    assert columns[("checker/lookup.py", 19)] == (31, "local:keyword-ranking")
+    assert columns[("checker/notes.py", 16)] == (5, "local:keyword-ranking")
+    assert reports["symptom-checker"]["recommendation"]["strategy"] == "rag"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a word count over a vocabulary: the counted item is the tested word
+        "for w in text.split():\n    if w in VOCAB:\n        counts[w] += 1\n"
+        "top = sorted(counts.items(), key=lambda kv: kv[1])\n",
+        # a list grown under an `in` test, then sorted
+        "items = []\nif key in caps:\n    items = items + caps[key]\n"
+        "items = sorted(items, key=order)\n",
+        # a counter used as an index into what is sorted, not as the key
+        "j = 0\nfor i in range(n):\n    if i in base:\n"
+        "        out.append(sorted(table[j].values()))\n        j += 1\n",
+        # scores that never depend on a membership test
+        "scores = [0] * len(rows)\nfor i, row in enumerate(rows):\n    scores[i] += len(row)\n"
+        "best = sorted(zip(scores, rows), reverse=True)\n",
+    ],
+)
+def test_what_is_not_a_keyword_ranking(source: str) -> None:
+    import ast
+
+    from auditor.scanners.ranking import keyword_rankings
+
+    assert keyword_rankings(ast.parse(source)) == []
 
 
 # ------------------------------- 8. local encoders and training loops

@@ -258,7 +258,7 @@ class _AstPositions:
             self._strings = found
         return self._strings
 
-    def _column(self, line: int, byte_offset: int) -> int:
+    def column(self, line: int, byte_offset: int) -> int:
         if 0 < line <= len(self.lines):
             text = self.lines[line - 1]
             if text.isascii():
@@ -277,9 +277,9 @@ class _AstPositions:
         end_line = found.end_lineno or found.lineno
         return (
             found.lineno,
-            self._column(found.lineno, found.col_offset),
+            self.column(found.lineno, found.col_offset),
             end_line,
-            self._column(end_line, found.end_col_offset or 0),
+            self.column(end_line, found.end_col_offset or 0),
         )
 
     def string(self, node: cst.CSTNode, value: str, default: int, call: int | None) -> int:
@@ -2241,6 +2241,7 @@ def _scan_tree(
         _collect(facts, visitor, resolver, positions, line_map)
         facts.imports = sorted(visitor.imports)
         facts.exports = _exports(path, resolver, tree)
+        _keyword_rankings(path, source, tree, every_call, facts, line_map)
         _local_providers(facts)
         return facts
     # A large file: groups of top-level statements, parsed one at a time (the
@@ -2282,8 +2283,50 @@ def _scan_tree(
         del module
     facts.imports = sorted(visitor.imports)
     facts.exports = _exports(path, resolver, tree)
+    _keyword_rankings(path, source, tree, every_call, facts, line_map)
     _local_providers(facts)
     return facts
+
+
+def _keyword_rankings(
+    path: str,
+    source: str,
+    tree: ast.Module,
+    positions: _AstPositions,
+    facts: PythonFacts,
+    line_map: LineMap | None,
+) -> None:
+    """Texts ranked by keyword hits (see :mod:`auditor.scanners.ranking`) are
+    a ``retriever`` in a file that calls an LLM: what the ranking picks is
+    the prompt's context."""
+    if not any(c.capability in {"chat", "completion"} for c in facts.call_sites):
+        return
+    if not ("sort" in source or "nlargest" in source):
+        return  # no ranking call in the text
+    from auditor.scanners.ranking import keyword_rankings
+
+    taken = {(c.line, c.column) for c in facts.call_sites}
+    for call in keyword_rankings(tree):
+        end_line = call.end_lineno or call.lineno
+        start = (call.lineno, positions.column(call.lineno, call.col_offset))
+        end = (end_line, positions.column(end_line, call.end_col_offset or 0))
+        if line_map is not None:
+            start, end = line_map(*start), line_map(*end)
+        if start in taken:
+            continue
+        taken.add(start)
+        facts.call_sites.append(
+            CallSite(
+                path=path,
+                line=start[0],
+                column=start[1],
+                end_line=end[0],
+                end_column=end[1],
+                provider="local",
+                capability="retriever",
+                api="local:keyword-ranking",
+            )
+        )
 
 
 def _local_providers(facts: PythonFacts) -> None:
