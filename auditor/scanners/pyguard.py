@@ -48,9 +48,12 @@ MAX_DEPTH = 1000
 COST_FLOOR = 250_000
 COST_PER_BYTE = 4
 # Files larger than this are parsed in groups of top-level statements of about
-# CHUNK_BYTES each (twice: once to bind module names, once to visit).
+# CHUNK_BYTES each, to bind module names, then visited. The trees of the first
+# KEEP_BYTES of source are kept for the visit (a libcst tree is about 300
+# times its source: some 60 MB); later groups are parsed a second time.
 CHUNK_THRESHOLD = 64 * 1024
 CHUNK_BYTES = 32 * 1024
+KEEP_BYTES = 3 * CHUNK_THRESHOLD
 # One top-level statement larger than this is not given to libcst at all.
 MAX_STATEMENT_BYTES = 1024 * 1024
 # Limits of the child that parses a file ``ast`` rejected.

@@ -2241,7 +2241,7 @@ def _scan_tree(
         _collect(facts, visitor, resolver, positions, line_map)
         facts.imports = sorted(visitor.imports)
         facts.exports = _exports(path, resolver, tree)
-        _keyword_rankings(path, source, tree, every_call, facts, line_map)
+        _keyword_rankings(path, source, tree, every_call, facts, line_map=line_map)
         _local_providers(facts)
         return facts
     # A large file: groups of top-level statements, parsed one at a time (the
@@ -2256,6 +2256,8 @@ def _scan_tree(
         return source[starts[first - 1] : end]
 
     usable: list[tuple[int, int]] = []
+    kept: dict[tuple[int, int], cst.Module] = {}
+    kept_bytes = 0
     for first, last in groups:
         if pyguard.chunk_too_large(starts, len(source), first, last):
             message = f"lines {first}-{last}: one statement too large to analyse"
@@ -2269,10 +2271,14 @@ def _scan_tree(
             continue
         visitor.bind_module(module)
         usable.append((first, last))
+        size = len(text(first, last))
+        if kept_bytes + size <= pyguard.KEEP_BYTES:
+            kept[(first, last)] = module
+            kept_bytes += size
         del module
     visitor.bind_on_entry = False
     for first, last in usable:
-        module = cst.parse_module(text(first, last))
+        module = kept.pop((first, last), None) or cst.parse_module(text(first, last))
         visitor.start_group()
         _walk(module, visitor)
         window = every_call.window(first, last)
@@ -2283,7 +2289,7 @@ def _scan_tree(
         del module
     facts.imports = sorted(visitor.imports)
     facts.exports = _exports(path, resolver, tree)
-    _keyword_rankings(path, source, tree, every_call, facts, line_map)
+    _keyword_rankings(path, source, tree, every_call, facts, line_map=line_map)
     _local_providers(facts)
     return facts
 
@@ -2294,6 +2300,7 @@ def _keyword_rankings(
     tree: ast.Module,
     positions: _AstPositions,
     facts: PythonFacts,
+    *,
     line_map: LineMap | None,
 ) -> None:
     """Texts ranked by keyword hits (see :mod:`auditor.scanners.ranking`) are
