@@ -58,6 +58,9 @@ class _Modules:
             for cut in range(len(parts)):
                 self.by_dotted.setdefault(".".join(parts[cut:]), []).append(path)
         self.sdk: dict[str, dict[str, Any]] = {}
+        # The modules that offer SDK values: none, and only wanted texts and
+        # endpoint texts can travel (most repositories without LLM code).
+        self.offering: set[str] = set()
         self.text: dict[str, dict[str, Export]] = {}
         self.imports: dict[str, list[tuple[str, str, str]]] = {}
         self.wants: dict[str, set[tuple[str, str]]] = {}
@@ -82,6 +85,10 @@ class _Modules:
                     (m, n) for m, _, n in (w.rpartition(":") for w in export.value.split(";")) if m
                 }
         self.sdk[path] = sdk
+        if sdk:
+            self.offering.add(path)
+        else:
+            self.offering.discard(path)
         self.text[path] = text
 
     def locate(self, module: str, importer: str) -> str | None:
@@ -234,6 +241,8 @@ def _externs(modules: _Modules, path: str) -> dict[tuple[str, str], Any]:
     wants = modules.wants.get(path, set())
     http = endpoint_table()
     uses_http = any(m.split(".", 1)[0] in http.roots for m, _, _ in imports)
+    if not modules.offering and not wants and not uses_http:
+        return {}  # nothing the file's imports can bring
     found: dict[tuple[str, str], Any] = {}
     for module, name, _ in imports:
         target = modules.locate(module, path)

@@ -246,7 +246,7 @@ class SdkTable:
         HTTP library and names an LLM endpoint."""
         if self.imports_sdk(text, tree, imports):
             return True
-        if any(marker in text for marker in self.markers):
+        if contains_any(text, self.markers):
             return True
         return endpoint_table().worth_parsing(text)
 
@@ -484,6 +484,21 @@ def _build_root_words(roots: frozenset[str]) -> tuple[re.Pattern[str], ...]:
 
 
 @functools.cache
+def _automaton(words: tuple[str, ...]) -> Any:
+    import ahocorasick_rs
+
+    return ahocorasick_rs.AhoCorasick(list(words))
+
+
+def contains_any(text: str, words: tuple[str, ...]) -> bool:
+    """Whether ``text`` contains one of ``words``: one pass over the text
+    (an Aho-Corasick automaton, built once per word list), not one per word."""
+    if not words:
+        return False
+    return bool(_automaton(words).find_matches_as_indexes(text))
+
+
+@functools.cache
 def sdk_table() -> SdkTable:
     raw = load_table("sdks")
     types: dict[str, list[TypeEntry]] = {}
@@ -644,6 +659,11 @@ class EndpointTable:
     markers: tuple[str, ...]
     roots: frozenset[str]
 
+    @functools.cached_property
+    def root_phrases(self) -> tuple[str, ...]:
+        """``import httpx`` / ``from httpx``: how a file imports an HTTP library."""
+        return tuple(f"{w} {root}" for root in sorted(self.roots) for w in ("import", "from"))
+
     def host_of(self, url: str) -> str | None:
         """The host (with its port) a URL names, or None when it is not known
         (``{BASE_URL}/v1/...``) or there is none."""
@@ -709,9 +729,9 @@ class EndpointTable:
 
     def worth_parsing(self, text: str) -> bool:
         """An HTTP library imported and an endpoint named: worth the full parse."""
-        if not any(f"import {root}" in text or f"from {root}" in text for root in self.roots):
+        if not contains_any(text, self.root_phrases):
             return False
-        return any(marker in text for marker in self.markers)
+        return contains_any(text, self.markers)
 
 
 def _host_matches(pattern: str, host: str) -> bool:

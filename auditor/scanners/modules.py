@@ -16,12 +16,13 @@ parallel.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import re
 import sys
 from collections.abc import Iterator
 
-from auditor.knowledge import import_statements, sdk_table
+from auditor.knowledge import contains_any, import_statements, sdk_table
 from auditor.model import DataRef, Export
 from auditor.scanners.text import redact_text
 
@@ -197,6 +198,15 @@ _MODEL_STRING = re.compile(r"""[fF]?(["'])([a-z_]+)([/:])([\w{][\w.\-:@{}/]*)\1"
 _OPENAI_MODEL = re.compile(r"^(?:gpt|o\d|chatgpt|text-|davinci|ft:|\{)")
 
 
+@functools.cache
+def _model_prefix_words(loose: frozenset[str]) -> tuple[str, ...]:
+    """What a vendor-prefixed model string starts with: ``groq/``, and for the
+    vendors that also write it so, ``openai:`` and ``anthropic:``."""
+    colon = tuple(f"{p}:" for p in ("openai", "azure", "anthropic"))
+    slash = tuple(f"{p}/" for p in sorted({"openai", "azure", "anthropic", *loose}))
+    return colon + slash
+
+
 def find_model_strings(path: str, text: str) -> list[DataRef]:
     """Model strings that name their vendor (``"groq/llama-3.1-70b-versatile"``,
     ``f"azure/{name}"``, ``"anthropic:claude-3-5-sonnet"``) as ``model-string``
@@ -205,9 +215,7 @@ def find_model_strings(path: str, text: str) -> list[DataRef]:
     ``init_chat_model`` or ``instructor.from_provider``: the repository-level
     pass decides (:mod:`auditor.crossmodule`)."""
     table = sdk_table()
-    if not any(
-        f"{p}/" in text or f"{p}:" in text for p in ("openai", "azure", "anthropic")
-    ) and not any(f"{p}/" in text for p in table.loose_prefixes):
+    if not contains_any(text, _model_prefix_words(table.loose_prefixes)):
         return []
     found: list[DataRef] = []
     for match in _MODEL_STRING.finditer(text):
