@@ -166,7 +166,9 @@ def _analyse_all(
     if options.progress is not None:
         options.progress(0, total)
     raw_results: Iterable[tuple[str, str, dict[str, Any]]]
-    costs = [_cost(path, data) for path, data, _ in todo]
+    # What each file costs (an SDK pre-check of every Python file) matters
+    # only to schedule workers.
+    costs = [_cost(path, data) for path, data, _ in todo] if jobs > 1 else []
     if jobs > 1 and sum(costs) >= 2 * PARALLEL_MIN_FILES:
         raw_results = _parallel(todo, costs, jobs)
     else:

@@ -195,6 +195,10 @@ class SdkTable:
     # (``$vectorSearch``, ``loss.backward()``).
     markers: tuple[str, ...] = ()
     source_providers: tuple[SourceProvider, ...] = ()
+    # type_entries' answers by name (the table never changes once built).
+    _entries: dict[str, tuple[TypeEntry, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def imports_sdk(
         self,
@@ -332,6 +336,14 @@ class SdkTable:
 
     def type_entries(self, name: str) -> tuple[TypeEntry, ...]:
         """The type entries for a qualified name, exact names before globs."""
+        found = self._entries.get(name)
+        if found is None:
+            found = self._type_entries(name)
+            if len(self._entries) < 100_000:
+                self._entries[name] = found
+        return found
+
+    def _type_entries(self, name: str) -> tuple[TypeEntry, ...]:
         exact = self.types.get(name, ())
         module, _, cls = name.rpartition(".")
         if not module or not cls or cls.startswith("_"):

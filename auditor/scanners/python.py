@@ -175,9 +175,9 @@ TRAINED_KINDS = frozenset({"llm", "embedding-model", "reranker", "classifier"})
 # What calling a model object does, by its kind.
 KIND_CAPABILITY = {"embedding-model": "embedding", "reranker": "rerank"}
 # Embeddings in a file: a top-k over scores there is a nearest-neighbour search.
-_EMBEDDINGS = re.compile(r"(?i)embed|encode|vector")
+_EMBEDDING_WORDS = ("embed", "encode", "vector")
 # An encoder's output pooled into one vector: AutoModel used for embeddings.
-_POOLING = re.compile(r"last_hidden_state|pooler_output|mean_pooling|\.mean\(dim=1\)|\[:, ?0\]")
+_POOLING = ("last_hidden_state", "pooler_output", "mean_pooling", ".mean(dim=1)", "[:, 0]", "[:,0]")
 FINE_TUNED_MODEL = re.compile(r"^ft:|:ft-|custom-model/|/fine-tuned|tunedModels/")
 
 
@@ -411,9 +411,10 @@ class Resolver:
         # prompts go through a chat template; AutoModel is an encoder when its
         # output is pooled).
         self.chat_template = "apply_chat_template" in source or "chat_template" in source
-        self.pooling = bool(_POOLING.search(source))
-        self.embeddings_in_file = bool(_EMBEDDINGS.search(source))
-        self.rerank_context = "rerank" in source.lower()
+        self.pooling = any(word in source for word in _POOLING)
+        lowered = source.lower()
+        self.embeddings_in_file = any(word in lowered for word in _EMBEDDING_WORDS)
+        self.rerank_context = "rerank" in lowered
         # The name each call's result is assigned to, by call node (``x = f()``).
         self.assigned: dict[int, str] = {}
         # Calls whose provider a module setting in this file changes, by API:
