@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
                     line = f"{tree.name:24} {name:6} wall {wall:6.2f} s  cpu {cpu:6.2f} s"
                     print(line, flush=True)
     print()
-    print("| tree | before wall | after wall | before CPU | after CPU | CPU change | fastest CPU change |")
+    print(
+        "| tree | before wall | after wall | before CPU | after CPU | CPU change "
+        "| fastest CPU change |"
+    )
     print("|---|---|---|---|---|---|---|")
     for tree in args.trees:
         walls = {n: statistics.median(w for w, _ in timings[(tree.name, n)]) for n, _ in builds}
