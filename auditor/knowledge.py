@@ -673,8 +673,21 @@ class EndpointTable:
 
     @functools.cached_property
     def root_phrases(self) -> tuple[str, ...]:
-        """``import httpx`` / ``from httpx``: how a file imports an HTTP library."""
-        return tuple(f"{w} {root}" for root in sorted(self.roots) for w in ("import", "from"))
+        """``import httpx`` / ``from httpx``: how a file imports an HTTP library
+        (``urllib`` only as ``urllib.request``: ``urllib.parse`` sends nothing)."""
+        found = ["urllib.request", "from urllib import request"]
+        for root in sorted(self.roots - {"urllib"}):
+            found += [f"import {root}", f"from {root}"]
+        return tuple(found)
+
+    @functools.cached_property
+    def request_words(self) -> tuple[str, ...]:
+        """What a request looks like in the text (``.post``, ``urlopen``): a file
+        with none of them sends none, whatever endpoints it names (a test
+        that mocks them)."""
+        methods = {name.rpartition(".")[2] for name in self.clients}
+        words = {f".{m}" if m.islower() else m for m in methods}
+        return tuple(sorted(words | {"urlopen"}))  # from urllib.request import urlopen
 
     def host_of(self, url: str) -> str | None:
         """The host (with its port) a URL names, or None when it is not known
@@ -740,10 +753,11 @@ class EndpointTable:
         return None
 
     def worth_parsing(self, text: str) -> bool:
-        """An HTTP library imported and an endpoint named: worth the full parse."""
+        """An HTTP library imported, an endpoint named and a request made:
+        worth the full parse."""
         if not contains_any(text, self.root_phrases):
             return False
-        return contains_any(text, self.markers)
+        return contains_any(text, self.markers) and contains_any(text, self.request_words)
 
 
 def _host_matches(pattern: str, host: str) -> bool:

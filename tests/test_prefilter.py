@@ -77,3 +77,34 @@ def test_an_import_line_in_a_docstring_is_not_an_import() -> None:
     assert sdk_table().worth_parsing(real, ast.parse(real))
     # Without a tree (a file ast rejects) the import lines of the text decide.
     assert sdk_table().imports_sdk(DOCSTRING_EXAMPLE)
+
+
+@pytest.mark.parametrize(
+    ("source", "worth"),
+    [
+        # an HTTP client that sends to an endpoint
+        (
+            "import httpx\nr = httpx.post('https://api.openai.com/v1/chat/completions', json={})\n",
+            True,
+        ),
+        (
+            "from urllib.request import Request, urlopen\n"
+            "urlopen(Request('http://localhost:11434/api/generate', data=b'{}'))\n",
+            True,
+        ),
+        # urllib.parse sends nothing
+        (
+            "from urllib.parse import urlparse\n"
+            "HOST = urlparse('https://myres.openai.azure.com/openai/deployments/gpt').netloc\n",
+            False,
+        ),
+        # a test that names an endpoint for a mock and makes no request
+        (
+            "import httpx\nimport respx\n\n@respx.mock\ndef test_chat():\n"
+            "    respx.route(url='https://api.openai.com/v1/chat/completions')\n",
+            False,
+        ),
+    ],
+)
+def test_an_endpoint_is_worth_parsing_only_with_a_request(source: str, worth: bool) -> None:
+    assert sdk_table().worth_parsing(source, ast.parse(source)) is worth
