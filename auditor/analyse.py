@@ -52,7 +52,7 @@ from auditor.scanners.trainconf import python_training_data
 # 14: inventory reach: a Wikipedia page fetched by exact title is no search,
 #     Haystack web search, openai < 1.0 sent to Azure by `openai.api_type`,
 #     `embeddings = model(**batch)` on a model ragfit cannot follow.
-ANALYSIS_VERSION = "15"
+ANALYSIS_VERSION = "16"
 BINARY_SNIFF = 8192
 
 

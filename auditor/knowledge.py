@@ -321,7 +321,9 @@ class SdkTable:
         if f"{module}.{name}" in self.import_prefixes:
             return True
         if name[:1].isupper() and self._deep_root(module) is not None:
-            return True
+            # Any class at any depth, as far as the entry's class pattern
+            # allows (`langchain_community.tools.**` is search tools only).
+            return self.type_entries(f"{module}.{name}") != ()
         return self._model_class(f"{module}.{name}") != ()
 
     def _deep_root(self, module: str) -> str | None:
