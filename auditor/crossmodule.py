@@ -178,8 +178,12 @@ def _local_names(
 
 class _Usage:
     """What a file's code reads, from one walk of its ``ast`` tree: the names,
-    the attributes read on something other than ``self``/``cls``, those read
-    on ``self``/``cls``, and the names its classes derive from."""
+    the attributes its calls go through on something other than
+    ``self``/``cls`` (``svc.client.chat.completions.create()``) and on
+    ``self``/``cls``, and the names its classes derive from. An attribute
+    counts where a call goes through it or a value is taken from it (``c =
+    svc.client``), not where it is only read or handed on
+    (``patch.object(llm.client.chat, "create")``, ``llm.client.timeout``)."""
 
     def __init__(self, tree: ast.AST) -> None:
         self.names: set[str] = set()
@@ -189,12 +193,11 @@ class _Usage:
         for node in ast.walk(tree):
             if isinstance(node, ast.Name):
                 self.names.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                receiver = node.value
-                if isinstance(receiver, ast.Name) and receiver.id in {"self", "cls"}:
-                    self.own.add(node.attr)
-                else:
-                    self.foreign.add(node.attr)
+            elif isinstance(node, ast.Call):
+                self._chain(node.func)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.Return)):
+                if node.value is not None:
+                    self._chain(node.value)
             elif isinstance(node, ast.ClassDef):
                 for base in node.bases:
                     root = base
@@ -202,6 +205,23 @@ class _Usage:
                         root = root.value
                     if isinstance(root, ast.Name):
                         self.bases.add(root.id)
+
+    def _chain(self, node: ast.AST) -> None:
+        """The attributes of ``a.b(...).c.d``, each by what it is read on."""
+        while True:
+            if isinstance(node, ast.Call):
+                node = node.func
+            elif isinstance(node, ast.Attribute):
+                receiver = node.value
+                if isinstance(receiver, ast.Name) and receiver.id in {"self", "cls"}:
+                    self.own.add(node.attr)
+                else:
+                    self.foreign.add(node.attr)
+                node = receiver
+            elif isinstance(node, (ast.Await, ast.Subscript)):
+                node = node.value
+            else:
+                return
 
 
 def _worth_it(

@@ -189,8 +189,9 @@ def test_only_files_that_use_an_imported_value_are_parsed_again(
     half of a scan) only when its code reads a name bound to another module's
     value: the package __init__ that only re-exports the client is not, nor
     is audit.py, whose `self.client` is its own class's attribute and whose
-    docstring's import lines are no imports; escalation.py, a subclass of
-    the service that holds the client, is."""
+    docstring's import lines are no imports, nor health.py, which reads the
+    service client's settings but calls nothing through it; escalation.py, a
+    subclass of the service that holds the client, is."""
     import auditor.scanners.python as python_scanner
 
     second_looks: list[str] = []
