@@ -6,7 +6,7 @@ import ast
 import functools
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -270,14 +270,8 @@ class SdkTable:
             return any(self._statement_imports_sdk(node) for node in found)
         prefixes = self.import_prefixes
         for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                if any(self.leads_to_sdk(alias.name) for alias in node.names):
-                    return True
-            elif isinstance(node, ast.ImportFrom):
-                module = node.module or ""
-                if node.level == 0 and any(
-                    self.leads_to_sdk(module, alias.name) for alias in node.names
-                ):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                if self._statement_imports_sdk(node):
                     return True
             elif isinstance(node, ast.Call) and node.args:
                 func = node.func
@@ -426,22 +420,6 @@ _BLOCKS: dict[type, tuple[str, ...]] = {
 }
 if sys.version_info >= (3, 11):
     _BLOCKS[ast.TryStar] = ("body", "handlers", "orelse", "finalbody")
-
-
-def statements(body: Iterable[ast.AST]) -> Iterator[ast.stmt]:
-    """Every statement of a block and of the blocks nested in it (functions,
-    classes, ``if``, ``try``, ``match`` ...), without walking expressions:
-    imports are statements. Iterative: nesting depth costs no recursion."""
-    stack = list(body)
-    blocks = _BLOCKS
-    while stack:
-        node = stack.pop()
-        fields = blocks.get(type(node))
-        if fields is not None:
-            for name in fields:
-                stack.extend(getattr(node, name))
-        if isinstance(node, ast.stmt):
-            yield node
 
 
 def import_statements(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:

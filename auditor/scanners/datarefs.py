@@ -45,8 +45,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick_rs
-
+from auditor.knowledge import contains_any
 from auditor.model import ROLE_NAMES, DataRef, Prompt
 
 __all__ = ["find_data_refs", "find_prompt_constants"]
@@ -736,7 +735,6 @@ _TRIGGER_WORDS = (
     "Tavily", "DuckDuckGo", "DDGS", "SerpAPI", "Serper", "GoogleSearch", "BingSearch",
     "BraveSearch", "Exa(", "from exa_py", "import exa_py", "SearxSearch", "WebSearchTool",
 )  # fmt: skip
-_TRIGGERS = ahocorasick_rs.AhoCorasick(list(_TRIGGER_WORDS))
 
 
 def find_data_refs(
@@ -745,7 +743,7 @@ def find_data_refs(
     """The data references of one parsed file, in source order. ``llm_file``: the
     file imports an LLM SDK, so prompt sinks and kept sources are looked for.
     ``text``: the source, to skip files that cannot hold a reference."""
-    if text is not None and not llm_file and not _TRIGGERS.find_matches_as_indexes(text):
+    if text is not None and not llm_file and not contains_any(text, _TRIGGER_WORDS):
         return []
     visitor = _Pass(path, llm_file)
     try:

@@ -128,18 +128,33 @@ def _number(value: ast.AST) -> bool:
 _COUNTERS = frozenset({"zeros", "zeros_like", "Counter", "defaultdict"})
 
 
+def _assigned(node: ast.AST) -> tuple[str, ast.expr] | None:
+    """(name, value) of ``name = value``; None for any other node."""
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    ):
+        return node.targets[0].id, node.value
+    return None
+
+
+def _function_call(value: ast.expr) -> tuple[str, ast.Call] | None:
+    """(``f``, the call) of a value ``f(...)`` with a plain name; else None."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        return value.func.id, value
+    return None
+
+
 def _number_names(nodes: list[ast.AST]) -> set[str]:
     """Names a scope starts as numbers: ``0``, ``[0] * n``, ``[0 for _ in x]``,
     ``np.zeros(n)``, ``Counter()``, ``defaultdict(int)``."""
     found: set[str] = set()
     for node in nodes:
-        if not (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-        ):
+        assigned = _assigned(node)
+        if assigned is None:
             continue
-        value = node.value
+        name, value = assigned
         if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
             value = value.left if isinstance(value.left, ast.List) else value.right
         if isinstance(value, ast.List) and len(value.elts) == 1:
@@ -150,10 +165,10 @@ def _number_names(nodes: list[ast.AST]) -> set[str]:
             func = value.func
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if called in _COUNTERS:
-                found.add(node.targets[0].id)
+                found.add(name)
             continue
         if _number(value):
-            found.add(node.targets[0].id)
+            found.add(name)
     return found
 
 
@@ -186,18 +201,18 @@ def _scored_names(nodes: list[ast.AST]) -> set[str]:
                 if index is not None and _text(index) in tested:
                     continue  # counts[word] += 1 under `if word in vocabulary`
                 scored.add(name)
-        elif (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Name)
-            and node.value.func.id == "sum"
-            and node.value.args
-            and isinstance(node.value.args[0], (ast.GeneratorExp, ast.ListComp))
-            and _membership_lefts(node.value.args[0]) is not None
+            continue
+        assigned = _assigned(node)
+        called = _function_call(assigned[1]) if assigned is not None else None
+        if assigned is None or called is None or called[0] != "sum":
+            continue
+        args = called[1].args
+        if (
+            args
+            and isinstance(args[0], (ast.GeneratorExp, ast.ListComp))
+            and _membership_lefts(args[0]) is not None
         ):
-            scored.add(node.targets[0].id)  # sum(k in text for k in keywords)
+            scored.add(assigned[0])  # sum(k in text for k in keywords)
     if not scored:
         return scored
     # What receives a score travels with it: `pairs.append((score, chunk))`,
@@ -213,16 +228,16 @@ def _scored_names(nodes: list[ast.AST]) -> set[str]:
             and _names(node.args[0]) & scored
         ):
             scored.add(node.func.value.id)
-        elif (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Name)
-            and node.value.func.id in _PAIRING
-            and _names(node.value) & scored
+            continue
+        assigned = _assigned(node)
+        called = _function_call(assigned[1]) if assigned is not None else None
+        if (
+            assigned is not None
+            and called is not None
+            and called[0] in _PAIRING
+            and _names(assigned[1]) & scored
         ):
-            scored.add(node.targets[0].id)
+            scored.add(assigned[0])
     return scored
 
 
